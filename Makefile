@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 8000
+export FLASK_DEBUG ?= 0
+
+.PHONY: run test install install-dev node messages translations init-db demo bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed node translations
+install-dev: $(VENV)/.installed-dev node translations
+
+# Front-end libraries come from npm through the lockfile; postinstall copies the few files the
+# browser needs into static/vendor/ (ignored by git).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+node: $(if $(wildcard package.json),node_modules/.installed)
+
+# Compile the gettext catalogs (.mo files are build output, not committed).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q
+
+# Re-extract strings from Python, templates and the PWA's JavaScript into the catalogs.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -o translations/messages.pot --no-location --sort-output --omit-header -q .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header -q
+
+instance/.secret_key:
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+
+run: install instance/.secret_key
+	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) init-db
+	@if [ ! -f instance/demo-logins.txt ]; then SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed-demo; fi
+	@echo; cat instance/demo-logins.txt; echo
+	@echo "lwpwa is at http://127.0.0.1:$(PORT)/  (the volunteers' app: http://127.0.0.1:$(PORT)/app/)"
+	SECRET_KEY=$$(cat instance/.secret_key) SESSION_COOKIE_SECURE=0 PREFERRED_URL_SCHEME=http \
+		$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+# The whole suite, on SQLite; also on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/sync_ingest.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -1,0 +1,87 @@
+"""lwpwa: QR sign-in and automatic statistics for the Lifelong Learning Activity Week."""
+from flask import Flask
+
+from .config import INSTANCE_DIR, Config, check_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def create_app(config_overrides=None):
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        static_folder="../static",
+        template_folder="../templates",
+    )
+    app.config.from_object(Config)
+    if config_overrides:
+        app.config.update(config_overrides)
+    check_config(app.config)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    from . import i18n, models  # noqa: F401  (models: every table known to Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from .errors import register_error_handlers
+    from .security import set_security_headers
+
+    register_error_handlers(app)
+    app.after_request(set_security_headers)
+    _register_blueprints(app)
+    _register_transaction_hooks(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app):
+    from . import health, reference_api
+    from .accounts import api as auth_api
+    from .accounts import web as accounts_web
+    from .activities import api as activities_api
+    from .checkins import api as checkins_api
+    from .pwa import routes as pwa
+    from .residents import api as residents_api
+    from .web import routes as web
+
+    api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
+                      checkins_api.bp)
+    for blueprint in api_blueprints:
+        # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
+        csrf.exempt(blueprint)
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, *api_blueprints):
+        app.register_blueprint(blueprint)
+
+
+def _register_transaction_hooks(app):
+    """One place owns the transaction: handlers only flush, the request commits or rolls back."""
+    from flask import request
+
+    from .database import begin_write
+
+    @app.before_request
+    def writers_take_the_lock_first():
+        if request.method not in SAFE_METHODS:
+            begin_write()
+
+    @app.after_request
+    def commit_session(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(exc):
+        if exc is not None:
+            db.session.rollback()

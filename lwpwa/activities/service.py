@@ -1,0 +1,129 @@
+"""Creating, changing and listing activities; validation shared by the API and the pages."""
+from datetime import datetime, time, timedelta
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.access import can_manage_org, org_ids_clause
+from ..api.body import Validator
+from ..campaigns.models import Campaign
+from ..errors import ApiError
+from ..extensions import db
+from ..orgs.models import Org
+from .models import MODES, Activity
+from .reference import FORM_KEYS, THEME_KEYS
+
+EDITABLE = ("theme", "name", "content", "form", "mode", "venue", "starts_at", "ends_at",
+            "news_links", "courses", "capacity", "is_cancelled")
+
+
+def validate_activity(data, *, partial=False):
+    """The cleaned fields of `data`; raises ValidationError listing every bad field."""
+    v = Validator(data)
+    required = not partial
+    fields = {}
+
+    def take(name, value):
+        if name in data or not partial:
+            fields[name] = value
+
+    if not partial:
+        fields["campaign_id"] = v.integer("campaign_id", required=True, minimum=1)
+        fields["org_id"] = v.integer("org_id", required=True, minimum=1)
+    take("theme", v.choice("theme", THEME_KEYS, required=required))
+    take("name", v.string("name", required=required, max_length=200))
+    take("content", v.string("content", max_length=4000, default=""))
+    take("form", v.choice("form", FORM_KEYS, required=required))
+    take("mode", v.choice("mode", MODES, default="offline"))
+    take("venue", v.string("venue", max_length=200, default=""))
+    take("starts_at", v.timestamp("starts_at", required=required))
+    take("ends_at", v.timestamp("ends_at", required=required))
+    take("news_links", v.string_list("news_links", max_items=20, max_length=1000))
+    take("courses", v.string_list("courses", max_items=50, max_length=200))
+    take("capacity", v.integer("capacity", minimum=1, maximum=1_000_000))
+    if partial and "is_cancelled" in data:
+        fields["is_cancelled"] = v.boolean("is_cancelled", default=False)
+    for link in fields.get("news_links") or []:
+        parsed = urlparse(link)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            v.fail("news_links", _("Each news link must be a web address (http:// or https://)."))
+    v.raise_if_errors()
+    return fields
+
+
+def _check_times(starts_at, ends_at):
+    if ends_at <= starts_at:
+        raise ApiError(400, "validation_error", _("Some fields are not valid."),
+                       {"ends_at": _("The end must be after the start.")})
+    if ends_at - starts_at > timedelta(days=31):
+        raise ApiError(400, "validation_error", _("Some fields are not valid."),
+                       {"ends_at": _("An activity lasts at most 31 days.")})
+
+
+def create_activity(user, data):
+    fields = validate_activity(data)
+    campaign = db.session.get(Campaign, fields["campaign_id"])
+    org = db.session.get(Org, fields["org_id"])
+    problems = {}
+    if campaign is None:
+        problems["campaign_id"] = _("No such campaign.")
+    if org is None or not can_manage_org(user, org.id):
+        # Not visible and not manageable look the same: ids of other units reveal nothing.
+        problems["org_id"] = _("No such unit, or you may not plan its activities.")
+    if problems:
+        raise ApiError(400, "validation_error", _("Some fields are not valid."), problems)
+    _check_times(fields["starts_at"], fields["ends_at"])
+    activity = Activity(**fields, created_by_id=user.id)
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+def update_activity(user, activity, data):
+    if not can_manage_org(user, activity.org_id):
+        raise ApiError(403, "forbidden_role", _("Only the unit's site lead may change this activity."))
+    fields = validate_activity(data, partial=True)
+    _check_times(fields.get("starts_at", activity.starts_at), fields.get("ends_at", activity.ends_at))
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    db.session.flush()
+    return activity
+
+
+def list_activities(user, campaign_id=None, on=None, org_id=None):
+    query = select(Activity).where(org_ids_clause(user, Activity.org_id))
+    if campaign_id is not None:
+        query = query.where(Activity.campaign_id == campaign_id)
+    if org_id is not None:
+        query = query.where(Activity.org_id == org_id)
+    if on is not None:
+        # "A day" is the campaign's local calendar day (Asia/Shanghai unless it says otherwise).
+        campaign = db.session.get(Campaign, campaign_id) if campaign_id is not None else None
+        zone = ZoneInfo(campaign.timezone if campaign else "Asia/Shanghai")
+        start = datetime.combine(on, time.min, zone)
+        query = query.where(Activity.starts_at < start + timedelta(days=1), Activity.ends_at > start)
+    return db.session.scalars(query.order_by(Activity.starts_at, Activity.id)).all()
+
+
+def activity_to_json(activity, zone=None):
+    zone = zone or ZoneInfo(activity.campaign.timezone)
+    return {
+        "id": activity.id,
+        "campaign_id": activity.campaign_id,
+        "org_id": activity.org_id,
+        "org_name": activity.org.name,
+        "theme": activity.theme,
+        "name": activity.name,
+        "content": activity.content,
+        "form": activity.form,
+        "mode": activity.mode,
+        "venue": activity.venue,
+        "starts_at": activity.starts_at.astimezone(zone).isoformat(),
+        "ends_at": activity.ends_at.astimezone(zone).isoformat(),
+        "news_links": activity.news_links or [],
+        "courses": activity.courses or [],
+        "capacity": activity.capacity,
+        "is_cancelled": activity.is_cancelled,
+    }

@@ -1,0 +1,1 @@
+"""Shared plumbing of the JSON API under /api/v1: body parsing, validation, token auth."""

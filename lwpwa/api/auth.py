@@ -1,0 +1,45 @@
+"""Bearer-token authentication for the JSON API."""
+from functools import wraps
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from ..accounts import tokens
+from ..errors import ApiError
+
+
+def bearer_secret():
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def authenticate():
+    """Sets g.api_user and g.api_token from the Authorization header, or raises 401."""
+    token = tokens.find_token(bearer_secret())
+    if token is None:
+        raise ApiError(401, "invalid_token", _("A valid API token is required."),
+                       headers={"WWW-Authenticate": 'Bearer realm="lwpwa"'})
+    tokens.touch(token)
+    g.api_token = token
+    g.api_user = token.user
+    return token.user
+
+
+def token_required(*roles):
+    """Require a valid token, and one of `roles` if any are given (else 403 forbidden_role)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = authenticate()
+            if roles and user.role not in roles:
+                raise ApiError(403, "forbidden_role", _("Your role may not do this."))
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles
+        return wrapper
+
+    return decorator

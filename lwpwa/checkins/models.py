@@ -1,0 +1,63 @@
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import BigId, UTCDateTime
+from ..extensions import db
+
+KINDS = ("attendee", "volunteer")
+STATUSES = ("accepted", "duplicate", "held", "rejected")
+REJECT_REASONS = (
+    "invalid",
+    "unknown_code",
+    "revoked_code",
+    "unknown_activity",
+    "forbidden_activity",
+)
+
+
+class Checkin(db.Model):
+    """One item a device sent: counted or not, it is kept, with both clocks, for audit.
+
+    Exactly-once is enforced by the database, not by reading first: `client_id` is unique, and
+    at most one accepted row exists per (activity, kind, person, day).
+    """
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        Index(
+            "uq_checkins_counted_person_day",
+            "activity_id", "kind", "resident_id", "day",
+            unique=True,
+            sqlite_where=text("status = 'accepted' AND resident_id IS NOT NULL"),
+            postgresql_where=text("status = 'accepted' AND resident_id IS NOT NULL"),
+        ),
+        # Covers the stats query: counts come from the index alone.
+        Index("ix_checkins_activity_status", "activity_id", "status", "kind", "day", "resident_id",
+              "headcount"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Made on the device; NULL only for items so malformed that they had no usable id.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("sign_in_codes.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    headcount: Mapped[int | None]
+    device_scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as the phone said
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # corrected by clock error
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date | None]  # local day of scanned_at in the campaign's time zone
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    # What the device sent, kept only for rejected items (trimmed), so audits can see it.
+    raw: Mapped[str | None] = mapped_column(String(500))
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self):
+        return f"<Checkin {self.client_id} {self.status}>"

@@ -1,0 +1,153 @@
+"""The command line of API.md: init-db, seed-demo, create-campaign, create-org, create-user,
+issue-cards. Each prints its result's id alone on the last line, for scripts."""
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from flask_migrate import upgrade
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+
+
+def _fail(message):
+    raise click.ClickException(message)
+
+
+def _date(value, name):
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        _fail(f"{name} must be a date like 2026-12-01, not {value!r}")
+
+
+def _region(code):
+    from .regions.models import Region
+
+    region = db.session.get(Region, code)
+    if region is None:
+        _fail(f"unknown region code {code!r} (run init-db first; see GET /api/v1/regions)")
+    return region
+
+
+def register_cli(app):
+    @app.cli.command("init-db")
+    def init_db():
+        """Create or upgrade the schema and load the reference data (safe to run again)."""
+        from .reference import load_reference_data
+
+        upgrade()
+        counts = load_reference_data()
+        db.session.commit()
+        click.echo("database ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Demo data around today: campaign, units, people, activities, check-ins."""
+        from .demo import seed_demo as run
+
+        logins = run()
+        db.session.commit()
+        click.echo(logins)
+
+    @app.cli.command("create-campaign")
+    @click.option("--title", required=True)
+    @click.option("--region", "region_code", required=True)
+    @click.option("--starts-on", required=True)
+    @click.option("--ends-on", required=True)
+    @click.option("--report-due-on")
+    @click.option("--slogan")
+    @click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
+    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz):
+        """A new year's activity week for a province or city; prints its id."""
+        from .campaigns.models import Campaign
+
+        region = _region(region_code)
+        if region.level == "district":
+            _fail("a campaign belongs to a province or a city")
+        starts, ends = _date(starts_on, "--starts-on"), _date(ends_on, "--ends-on")
+        if ends < starts:
+            _fail("--ends-on is before --starts-on")
+        due = _date(report_due_on, "--report-due-on") if report_due_on else None
+        if due and due < starts:
+            _fail("--report-due-on is before the campaign starts")
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            _fail(f"unknown time zone {tz!r} (e.g. Asia/Shanghai)")
+        title = title.strip()
+        if not title or len(title) > 200:
+            _fail("--title must have 1 to 200 characters")
+        campaign = Campaign(title=title, slogan=slogan, region_code=region.code, timezone=tz,
+                            starts_on=starts, ends_on=ends, report_due_on=due)
+        try:
+            with db.session.begin_nested():
+                db.session.add(campaign)
+        except IntegrityError:
+            _fail(f"a campaign titled {title!r} already exists in {region.name}")
+        db.session.commit()
+        click.echo(f"created campaign {campaign.title} ({region.name})")
+        click.echo(campaign.id)
+
+    @app.cli.command("create-org")
+    @click.argument("name")
+    @click.option("--region", "region_code", required=True)
+    @click.option("--kind", default="other", show_default=True)
+    @click.option("--lead", "lead_name", help="负责人")
+    @click.option("--reporter", "reporter_name", help="填报人")
+    @click.option("--phone", help="联系电话")
+    def create_org(name, region_code, kind, lead_name, reporter_name, phone):
+        """A reporting unit (填报单位); prints its id."""
+        from .orgs.models import KINDS, Org
+
+        region = _region(region_code)
+        name = name.strip()
+        if not name or len(name) > 200:
+            _fail("NAME must have 1 to 200 characters")
+        if kind not in KINDS:
+            _fail(f"--kind must be one of {', '.join(KINDS)}")
+        org = Org(name=name, region_code=region.code, kind=kind, lead_name=lead_name,
+                  reporter_name=reporter_name, phone=phone)
+        try:
+            with db.session.begin_nested():
+                db.session.add(org)
+        except IntegrityError:
+            _fail(f"a unit named {name!r} already exists in {region.name}")
+        db.session.commit()
+        click.echo(f"created unit {org.name} ({region.name})")
+        click.echo(org.id)
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--password", required=True)
+    @click.option("--role", required=True, type=click.Choice(["volunteer", "site_lead", "bureau", "admin"]))
+    @click.option("--org", "org_id", type=int)
+    @click.option("--region", "region_code")
+    def create_user(username, password, role, org_id, region_code):
+        """A user of a role; volunteers and site leads need --org, bureaus --region."""
+        from .accounts.service import AccountError
+        from .accounts.service import create_user as create
+
+        try:
+            user = create(username, password, role, org_id=org_id, region_code=region_code)
+        except AccountError as exc:
+            _fail(str(exc))
+        db.session.commit()
+        click.echo(f"created {user.role} {user.username}")
+        click.echo(user.id)
+
+    @app.cli.command("issue-cards")
+    @click.argument("count", type=click.IntRange(1, 10_000))
+    @click.option("--org", "org_id", type=int, required=True)
+    def issue_cards(count, org_id):
+        """Mint COUNT blank sign-in codes for printed cards, one per line."""
+        from .orgs.models import Org
+        from .residents.service import mint_cards
+
+        org = db.session.get(Org, org_id)
+        if org is None:
+            _fail(f"no unit with id {org_id}")
+        minted = mint_cards(org, count)
+        db.session.commit()
+        for code in minted:
+            click.echo(code.code)

@@ -1,0 +1,72 @@
+"""Database plumbing shared by every feature: UTC datetimes, SQLite tuning, write transactions."""
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, DateTime, Integer, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+# Integer ids that are 64-bit on PostgreSQL but stay SQLite's ROWID alias (autoincrementing).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC on every engine and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQL on SQLite
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling is broken
+    # for SAVEPOINT and cannot do BEGIN IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    # A writer must hold the write lock from its first statement: a deferred transaction that
+    # reads, then writes after another writer committed, fails at once with SQLITE_BUSY.
+    if conn.get_execution_options().get("write_lock"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def begin_write():
+    """Start the request's transaction as a writer (SQLite: BEGIN IMMEDIATE).
+
+    Call before the first query of a request that decides by reading and then writes.
+    """
+    db.session.connection(execution_options={"write_lock": True})
+

@@ -1,0 +1,99 @@
+"""One error shape for the API, readable pages for people, and no 500 for bad input."""
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+# Default codes and messages for HTTP errors raised by Flask itself or by abort().
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+class ApiError(Exception):
+    """An error answered as {"error": {"code", "message", "fields"}} with its HTTP status."""
+
+    def __init__(self, status, code, message, fields=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+class ValidationError(ApiError):
+    def __init__(self, fields, message=None):
+        super().__init__(400, "validation_error", message or _("Some fields are not valid."), fields)
+
+
+def not_found(message=None):
+    return ApiError(404, "not_found", message or _("Not found."))
+
+
+def wants_json():
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status, code, message, fields=None, headers=None):
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        response = jsonify(body)
+    else:
+        response = current_app.make_response(
+            (render_template("error.html", status=status, message=message), status)
+        )
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _http_message(exc):
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        413: _("The request is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    return messages.get(exc.code, exc.description or exc.name)
+
+
+def register_error_handlers(app):
+    @app.errorhandler(ApiError)
+    def handle_api_error(exc):
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc):
+        code = HTTP_CODES.get(exc.code, "http_error")
+        headers = {}
+        if exc.code == 429:
+            retry_after = getattr(exc, "retry_after", None)
+            headers["Retry-After"] = str(retry_after or 60)
+        if exc.code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
+            code = "csrf_failed"
+        response = error_response(exc.code, code, _http_message(exc), headers=headers)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc):
+        if app.testing and app.config.get("PROPAGATE_UNEXPECTED", True):
+            raise exc
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal_error", _("Something went wrong on the server."))

@@ -1,0 +1,33 @@
+"""GET /healthz: 200 while the database answers and its schema is at the newest migration."""
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Blueprint, current_app, jsonify
+
+from .extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+def migration_heads():
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def schema_status():
+    """(ok, detail): whether the database is reachable and fully migrated."""
+    try:
+        with db.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except Exception as exc:  # any driver error means "not reachable"
+        return False, f"database unreachable: {exc.__class__.__name__}"
+    heads = migration_heads()
+    if current != heads:
+        return False, f"migrations not current (database {sorted(current)}, code {sorted(heads)})"
+    return True, "ok"
+
+
+@bp.get("/healthz")
+def healthz():
+    ok, detail = schema_status()
+    return jsonify({"status": "ok" if ok else "unavailable", "detail": detail}), 200 if ok else 503
+

@@ -1,0 +1,18 @@
+// npm postinstall: copy the few browser files listed in vendor.json from node_modules into
+// static/vendor/ (git-ignored). Plain node, no bundler: the files are served as they are.
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const { files } = JSON.parse(readFileSync(join(here, "vendor.json"), "utf8"));
+const target = join(root, "static", "vendor");
+
+rmSync(target, { recursive: true, force: true });
+for (const [source, destination] of Object.entries(files)) {
+  const to = join(target, destination);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(join(root, "node_modules", source), to);
+}
+console.log(`lwpwa: copied ${Object.keys(files).length} vendor files to static/vendor/`);

@@ -1,0 +1,42 @@
+"""Public reference data: themes, activity forms, campaigns and regions."""
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from .activities.models import ActivityForm, Theme
+from .campaigns.models import Campaign
+from .extensions import db
+from .regions.models import Region
+
+bp = Blueprint("reference_api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/themes")
+def themes():
+    rows = db.session.scalars(select(Theme).order_by(Theme.position))
+    return jsonify([{"key": t.key, "label": t.label} for t in rows])
+
+
+@bp.get("/forms")
+def forms():
+    rows = db.session.scalars(select(ActivityForm).order_by(ActivityForm.position))
+    return jsonify([{"key": f.key, "label": f.label} for f in rows])
+
+
+@bp.get("/campaigns")
+def campaigns():
+    query = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    region = request.args.get("region")
+    if region:
+        query = query.where(Campaign.region_code == region)
+    return jsonify([c.to_json() for c in db.session.scalars(query)])
+
+
+@bp.get("/regions")
+def regions():
+    parent = request.args.get("parent")
+    query = select(Region).order_by(Region.code)
+    if parent:
+        query = query.where(Region.parent_code == parent)
+    else:
+        query = query.where(Region.parent_code.is_(None))
+    return jsonify([{"code": r.code, "name": r.name, "level": r.level} for r in db.session.scalars(query)])

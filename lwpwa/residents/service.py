@@ -1,0 +1,100 @@
+"""Residents and their codes: register with consent, mint cards, replace codes, erase."""
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from ..database import utcnow
+from ..extensions import db
+from . import codes
+from .models import Resident, SignInCode
+
+
+def key_digest(resident_key):
+    return hashlib.sha256(resident_key.encode("utf-8")).hexdigest()
+
+
+def add_code(resident):
+    """A fresh code for `resident` (80 random bits: a collision is not a practical concern)."""
+    code = SignInCode(code=codes.new_code(), resident=resident)
+    db.session.add(code)
+    return code
+
+
+def register(display_name=None, age_group=None, community=None, guardian_consent=False):
+    """A self-registered resident; returns (resident, code, resident_key). Consent is checked
+    by the caller; the key is shown once and only its digest is kept."""
+    now = utcnow()
+    resident_key = secrets.token_urlsafe(32)
+    resident = Resident(
+        source="registration",
+        display_name=display_name or None,
+        age_group=age_group,
+        community=community or None,
+        key_hash=key_digest(resident_key),
+        consent_at=now,
+        guardian_consent_at=now if guardian_consent else None,
+    )
+    db.session.add(resident)
+    code = add_code(resident)
+    db.session.flush()
+    return resident, code, resident_key
+
+
+def person_for_user(user):
+    """Every user is also a person with a sign-in code (volunteers are scanned on duty)."""
+    resident = Resident(source="user", org_id=user.org_id)
+    db.session.add(resident)
+    add_code(resident)
+    db.session.flush()
+    user.resident_id = resident.id
+    return resident
+
+
+def mint_cards(org, count):
+    """Blank printed cards: a person with no personal data at all, bound to the issuing unit."""
+    minted = []
+    for _ in range(count):
+        resident = Resident(source="card", org_id=org.id)
+        db.session.add(resident)
+        minted.append(add_code(resident))
+    db.session.flush()
+    return minted
+
+
+def find_by_key(resident_key):
+    if not resident_key or len(resident_key) > 200:
+        return None
+    return db.session.scalar(
+        select(Resident).where(Resident.key_hash == key_digest(resident_key), Resident.erased_at.is_(None))
+    )
+
+
+def active_code(resident):
+    return next((c for c in resident.codes if not c.is_revoked), None)
+
+
+def revoke_codes(resident):
+    now = utcnow()
+    for code in resident.codes:
+        if not code.is_revoked:
+            code.is_revoked, code.revoked_at = True, now
+
+
+def replace_code(resident):
+    revoke_codes(resident)
+    code = add_code(resident)
+    db.session.flush()
+    return code
+
+
+def erase(resident):
+    """Remove personal data and revoke the codes; check-ins keep pointing at the bare person,
+    so every count already reported stays exactly as it was."""
+    resident.display_name = None
+    resident.age_group = None
+    resident.community = None
+    resident.key_hash = None
+    resident.erased_at = utcnow()
+    revoke_codes(resident)
+    db.session.flush()

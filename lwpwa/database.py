@@ -66,7 +66,10 @@ def _sqlite_on_begin(conn):
 def begin_write():
     """Start the request's transaction as a writer (SQLite: BEGIN IMMEDIATE).
 
-    Call before the first query of a request that decides by reading and then writes.
+    Call before the first query of a request that decides by reading and then writes. A read
+    transaction still open (tests share their session with the requests they make) ends first.
     """
+    if db.session().in_transaction():
+        db.session.commit()
     db.session.connection(execution_options={"write_lock": True})
 

@@ -1,0 +1,386 @@
+// The scanner app: boot, sign-in, the list of activities, the status bar, the sync schedule and
+// the "new version" banner. The scan screen itself is in scan.js.
+import { _, chooseLocale, currentLocale, formatDateTime, formatTime, loadLocale } from "./i18n.js";
+import { h, mount } from "./dom.js";
+import { parse } from "./code.js";
+import { showScan } from "./scan.js";
+import {
+  cacheActivities, cachedActivities, cachedActivity, exportPending, getMeta, importPending,
+  pendingCount, putActivity, setMeta,
+} from "./store.js";
+import { CHANNEL, syncOutbox } from "./sync.js";
+
+const MAX_BACKOFF = 5 * 60 * 1000;
+const FIRST_BACKOFF = 5 * 1000;
+
+export const app = {
+  auth: null,
+  registration: null,
+  backoff: 0,
+  syncTimer: null,
+  lastSync: null,
+  syncing: false,
+  leaveScreen: null,
+};
+globalThis.lwpwa = { metrics: { frameToStored: [] }, app };
+
+// ---------------------------------------------------------------- the status bar and syncing
+
+export async function refreshStatus() {
+  const bar = document.getElementById("status");
+  const pending = await pendingCount();
+  const last = (await getMeta("last_sync")) || {};
+  bar.dataset.pending = String(pending);
+  bar.dataset.online = String(navigator.onLine);
+  bar.replaceChildren(
+    h("span", { class: navigator.onLine ? "dot online" : "dot offline" }, navigator.onLine ? _("Online") : _("Offline")),
+    h("span", { class: "pending", "data-testid": "pending" },
+      pending ? _("{n} waiting to be sent", { n: pending }) : _("Everything sent")),
+    h("span", { class: "last-sync" }, last.ok_at ? _("Last sync {time}", { time: formatTime(last.ok_at) }) : _("Not synced yet")),
+    h("button", { type: "button", class: "small", id: "sync-now", onclick: () => runSync() }, _("Sync now")),
+  );
+  if (app.auth?.expired) {
+    bar.append(h("span", { class: "warn-text" }, _("Sign in again to send")));
+  }
+}
+
+function scheduleSync(delay) {
+  clearTimeout(app.syncTimer);
+  app.syncTimer = setTimeout(() => runSync(), delay);
+}
+
+/** Soon after a scan, so that a burst at the door goes in one request. */
+export function syncSoon() {
+  if (!app.backoff) scheduleSync(1500);
+  app.registration?.sync?.register("lwpwa-outbox").catch(() => {});
+}
+
+export async function runSync() {
+  clearTimeout(app.syncTimer);
+  if (app.syncing) return scheduleSync(1000);
+  app.syncing = true;
+  let result;
+  try {
+    result = await syncOutbox();
+  } finally {
+    app.syncing = false;
+  }
+  const pending = await pendingCount();
+  if (result.status === "busy") {
+    scheduleSync(2000);
+  } else if (result.status === "ok" || result.status === "idle" || result.status === "no_auth") {
+    app.backoff = 0;
+    if (pending && result.status !== "no_auth") scheduleSync(1000);
+  } else if (result.status === "unauthorized") {
+    app.auth = await getMeta("auth");
+    app.backoff = 0;
+    showSessionExpired();
+  } else {
+    // offline, 5xx, 429: retry with exponential backoff, at most every 5 minutes
+    app.backoff = Math.min(app.backoff ? app.backoff * 2 : FIRST_BACKOFF, MAX_BACKOFF);
+    const wait = result.retryAfter ? Math.max(result.retryAfter * 1000, app.backoff) : app.backoff;
+    if (pending) scheduleSync(wait);
+  }
+  await refreshStatus();
+  document.dispatchEvent(new CustomEvent("lwpwa:synced", { detail: result }));
+  return result;
+}
+
+function showSessionExpired() {
+  const banner = document.getElementById("update");
+  banner.hidden = false;
+  banner.className = "banner warn";
+  banner.replaceChildren(
+    h("span", {}, _("Your sign-in has expired. Nothing scanned is lost: sign in again to send it.")),
+    h("button", { type: "button", onclick: () => { banner.hidden = true; showLogin(); } }, _("Sign in")),
+  );
+}
+
+// ---------------------------------------------------------------- service worker and updates
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  let reloadRequested = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloadRequested) location.reload();
+  });
+  try {
+    app.registration = await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/app/" });
+  } catch (error) {
+    console.error("service worker", error);
+    return;
+  }
+  const offer = (worker) => {
+    const banner = document.getElementById("update");
+    banner.hidden = false;
+    banner.className = "banner info";
+    banner.replaceChildren(
+      h("span", {}, _("A new version is available.")),
+      h("button", {
+        type: "button", id: "reload-update",
+        onclick: () => { reloadRequested = true; worker.postMessage({ type: "SKIP_WAITING" }); },
+      }, _("Reload")),
+    );
+  };
+  const registration = app.registration;
+  if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+    });
+  });
+  setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
+}
+
+// ---------------------------------------------------------------- sign-in
+
+function languageSwitch() {
+  const other = currentLocale() === "zh_Hans" ? "en" : "zh_Hans";
+  return h("button", {
+    type: "button", class: "small lang", lang: other === "en" ? "en" : "zh-Hans",
+    onclick: async () => { await setMeta("locale", other); await loadLocale(other); route(); },
+  }, other === "en" ? "English" : "中文");
+}
+
+export async function showLogin(message) {
+  leaveCurrent();
+  const pending = await pendingCount();
+  const error = h("p", { class: "error", role: "alert", hidden: !message }, message || "");
+  const username = h("input", { id: "username", name: "username", autocomplete: "username", required: true, autocapitalize: "none", spellcheck: "false" });
+  const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  if (app.auth?.user?.username) username.value = app.auth.user.username;
+  const submit = h("button", { type: "submit", class: "primary" }, _("Sign in"));
+  const form = h("form", {
+    id: "login", class: "card",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      error.hidden = true;
+      try {
+        await signIn(username.value.trim(), password.value);
+        route();
+      } catch (failure) {
+        error.textContent = failure.message;
+        error.hidden = false;
+      } finally {
+        submit.disabled = false;
+      }
+    },
+  },
+  h("h1", {}, _("Volunteer sign-in")),
+  pending ? h("p", { class: "note" }, _("{n} check-ins on this phone are waiting to be sent. They will be sent after you sign in.", { n: pending })) : null,
+  h("label", { for: "username" }, _("Username")), username,
+  h("label", { for: "password" }, _("Password")), password,
+  error, submit);
+  mount(h("header", { class: "top" }, h("span", { class: "brand" }, _("Activity sign-in")), languageSwitch()), form);
+}
+
+async function signIn(username, password) {
+  let response;
+  try {
+    response = await fetch("/api/v1/auth/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username, password, device_name: `lwpwa scanner (${navigator.platform || "phone"})` }),
+    });
+  } catch {
+    throw new Error(_("No network. Signing in needs a connection once; scanning works offline afterwards."));
+  }
+  if (response.status === 401) throw new Error(_("Wrong username or password."));
+  if (response.status === 429) throw new Error(_("Too many attempts. Please wait a few minutes."));
+  if (!response.ok) throw new Error(_("Signing in failed ({status}). Please try again.", { status: response.status }));
+  const body = await response.json();
+  app.auth = { token: body.token, user: body.user, expired: false };
+  await setMeta("auth", app.auth);
+  if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
+  runSync();
+}
+
+async function signOut() {
+  const pending = await pendingCount();
+  if (pending && !confirm(_("{n} check-ins have not been sent yet. They stay on this phone and are sent after the next sign-in. Sign out anyway?", { n: pending }))) {
+    return;
+  }
+  const token = app.auth?.token;
+  app.auth = null;
+  await setMeta("auth", null);
+  if (token) {
+    fetch("/api/v1/auth/token", { method: "DELETE", headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+  }
+  history.replaceState(null, "", "/app/");
+  route();
+}
+
+// ---------------------------------------------------------------- activities
+
+function localDate(offsetDays) {
+  const date = new Date(Date.now() + offsetDays * 86400000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Today's and the coming week's activities from the server, cached for offline use. */
+async function fetchActivities() {
+  const headers = { Authorization: `Bearer ${app.auth.token}` };
+  const days = Array.from({ length: 7 }, (_unused, i) => localDate(i));
+  const lists = await Promise.all(days.map(async (day) => {
+    const response = await fetch(`/api/v1/activities?on=${day}`, { headers });
+    if (response.status === 401) throw Object.assign(new Error("unauthorized"), { unauthorized: true });
+    if (!response.ok) throw new Error(String(response.status));
+    return response.json();
+  }));
+  const byId = new Map();
+  for (const list of lists) for (const activity of list) byId.set(activity.id, activity);
+  const activities = [...byId.values()];
+  await cacheActivities(activities);
+  return activities;
+}
+
+async function loadActivity(id) {
+  const cached = await cachedActivity(id);
+  if (cached) return cached;
+  try {
+    const response = await fetch(`/api/v1/activities/${id}`, { headers: { Authorization: `Bearer ${app.auth.token}` } });
+    if (!response.ok) return null;
+    const activity = await response.json();
+    await putActivity(activity);
+    return activity;
+  } catch {
+    return null;
+  }
+}
+
+function sortActivities(activities) {
+  return [...activities].sort((a, b) => String(a.starts_at).localeCompare(String(b.starts_at)));
+}
+
+async function showActivities() {
+  leaveCurrent();
+  const list = h("ul", { class: "activities", id: "activities" });
+  const note = h("p", { class: "note" });
+  const render = (activities, offline) => {
+    note.textContent = offline ? _("Offline: showing the activities saved on this phone.") : "";
+    list.replaceChildren(...(activities.length
+      ? sortActivities(activities).map((activity) => h("li", {},
+        h("button", {
+          type: "button", class: "activity", "data-activity-id": activity.id,
+          onclick: () => openActivity(activity),
+        },
+        h("span", { class: "name" }, activity.name),
+        h("span", { class: "when" }, formatDateTime(activity.starts_at)),
+        h("span", { class: "venue" }, activity.venue || ""))))
+      : [h("li", { class: "empty" }, _("No activities today or in the coming days."))]));
+  };
+  mount(
+    h("header", { class: "top" },
+      h("span", { class: "brand" }, _("Activity sign-in")),
+      h("span", { class: "who" }, app.auth?.user?.username || ""),
+      languageSwitch(),
+      h("button", { type: "button", class: "small", id: "sign-out", onclick: signOut }, _("Sign out"))),
+    h("h1", {}, _("Choose an activity")), note, list, rescuePanel(),
+  );
+  render(await cachedActivities(), false);
+  try {
+    render(await fetchActivities(), false);
+  } catch (error) {
+    if (error.unauthorized) {
+      app.auth = { ...app.auth, expired: true };
+      await setMeta("auth", app.auth);
+      showSessionExpired();
+    }
+    render(await cachedActivities(), true);
+  }
+}
+
+function openActivity(activity) {
+  history.pushState(null, "", `/app/?activity=${activity.id}`);
+  route();
+}
+
+// ---------------------------------------------------------------- rescue: export and import
+
+function rescuePanel() {
+  const message = h("p", { class: "note", id: "rescue-message", role: "status" });
+  const fileInput = h("input", {
+    type: "file", accept: "application/json,.json", id: "import-file", class: "visually-hidden",
+    onchange: async () => {
+      const file = fileInput.files[0];
+      if (!file) return;
+      try {
+        const { added, skipped } = await importPending(JSON.parse(await file.text()), (code) => parse(code) !== null);
+        message.textContent = _("Imported {added} check-ins ({skipped} already known or not valid).", { added, skipped });
+        await refreshStatus();
+        runSync();
+      } catch {
+        message.textContent = _("This file is not a check-in export of this app.");
+      }
+      fileInput.value = "";
+    },
+  });
+  return h("section", { class: "card rescue" },
+    h("h2", {}, _("Rescue")),
+    h("p", {}, _("If this phone breaks or cannot sync, save the unsent check-ins to a file and import it on another phone, or give it to your site lead.")),
+    h("div", { class: "row" },
+      h("button", { type: "button", id: "export", onclick: () => exportFile(message) }, _("Export unsent check-ins")),
+      h("button", { type: "button", id: "import", onclick: () => fileInput.click() }, _("Import a file"))),
+    fileInput, message);
+}
+
+async function exportFile(message) {
+  const data = await exportPending();
+  const blob = new Blob([JSON.stringify(data, null, 1)], { type: "application/json" });
+  const link = h("a", { href: URL.createObjectURL(blob), download: `lwpwa-unsent-${data.exported_at.slice(0, 19).replace(/:/g, "")}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  message.textContent = _("Saved {n} unsent check-ins to a file.", { n: data.checkins.length });
+}
+
+// ---------------------------------------------------------------- routing and boot
+
+function leaveCurrent() {
+  if (app.leaveScreen) app.leaveScreen();
+  app.leaveScreen = null;
+}
+
+export async function route() {
+  app.auth = await getMeta("auth");
+  await refreshStatus();
+  if (!app.auth?.token || app.auth.expired) return showLogin(app.auth?.expired ? _("Your sign-in has expired. Please sign in again.") : "");
+  const id = Number(new URLSearchParams(location.search).get("activity"));
+  if (id) {
+    const activity = await loadActivity(id);
+    if (activity) {
+      leaveCurrent();
+      app.leaveScreen = await showScan(activity, { back: () => { history.pushState(null, "", "/app/"); route(); } });
+      return undefined;
+    }
+  }
+  return showActivities();
+}
+
+async function boot() {
+  await loadLocale(chooseLocale(await getMeta("locale"))).catch(() => {});
+  window.addEventListener("popstate", () => route());
+  window.addEventListener("online", () => { app.backoff = 0; refreshStatus(); runSync(); });
+  window.addEventListener("offline", () => refreshStatus());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") {
+      runSync();
+      app.registration?.update().catch(() => {});
+    }
+  });
+  try {
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.onmessage = () => refreshStatus();
+  } catch {
+    // the status bar still refreshes after each sync of this page
+  }
+  await route();
+  registerServiceWorker();
+  runSync();
+}
+
+boot();

@@ -1,0 +1,34 @@
+"""What a volunteer does in the app, as steps the browser tests share."""
+from playwright.sync_api import expect
+
+from .helpers import PASSWORD
+
+
+def sign_in(page, username="volunteer1", password=PASSWORD, path="/app/"):
+    page.goto(path)
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login button[type=submit]")
+
+
+def wait_for_service_worker(page):
+    """Until the service worker controls the page (so the app is precached and works offline)."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null && navigator.serviceWorker.ready.then(r => !!r.active)")
+    page.evaluate("navigator.serviceWorker.ready")
+
+
+def open_activity(page, activity_id):
+    page.click(f"[data-activity-id='{activity_id}']")
+    expect(page.locator("#feedback")).to_be_visible()
+
+
+def pending(page):
+    return page.locator("#status")
+
+
+def expect_pending(page, n):
+    expect(page.locator("#status")).to_have_attribute("data-pending", str(n))
+
+
+def feedback(page):
+    return page.locator("#feedback")

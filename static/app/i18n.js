@@ -1,5 +1,5 @@
 // The client's share of the gettext catalogs, served as /app/i18n/<locale>.json and precached.
-// Strings are written as _("English text") so that `make messages` extracts them with the rest.
+// Strings are written in English inside _() calls so that `make messages` extracts them with the rest.
 export const LOCALES = ["zh_Hans", "en"];
 export const DEFAULT_LOCALE = "zh_Hans";
 

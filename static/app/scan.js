@@ -10,7 +10,7 @@ import { signal, unlockAudio } from "./feedback.js";
 import { deviceCounts, enqueueCode, enqueueHeadcount, receipt } from "./store.js";
 import { refreshStatus, syncSoon } from "./main.js";
 
-const SAME_TEXT_PAUSE = 2500; // a code held in front of the camera is one scan, not thirty
+const SAME_TEXT_PAUSE = 1500; // a code held in view is one scan: it must leave the view this long to count again
 const WEDGE_GAP = 100; // keyboard-wedge scanners type faster than people
 
 const REASONS = {

@@ -1,0 +1,188 @@
+"""Exactly once under real concurrency: 8 clients post the same batch at the same moment to a
+real gunicorn with 4 workers, on a fresh database per engine (SQLite file, PostgreSQL)."""
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ENGINES, TEST_SECRET, ZONE, Factory, base_config, checkin, drop_database_url, \
+    fresh_database_url, sync_body
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from lwpwa import create_app
+from lwpwa.extensions import db
+from lwpwa.reference import load_reference_data
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = 8
+WORKERS = 4
+RESIDENTS = 200
+START_DEADLINE_S = 60
+REQUEST_TIMEOUT_S = 120
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url, log_path, workers=WORKERS):
+    """A real gunicorn serving wsgi:app on 127.0.0.1; yields its base URL once /healthz is 200,
+    and always stops it."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
+           "SESSION_COOKIE_SECURE": "0"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--timeout", "120", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_DEADLINE_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
+            try:
+                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"gunicorn not ready within {START_DEADLINE_S}s:\n{_tail(log_path)}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _tail(path, size=4000):
+    return Path(path).read_bytes()[-size:].decode("utf-8", "replace")
+
+
+def seed(database_url):
+    """Migrate, load reference data, and make one unit with an activity happening now and
+    RESIDENTS people, through the app's own services. Returns (tokens, activity_id, codes)."""
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+        make = Factory(app)
+        campaign = make.campaign()
+        org = make.org()
+        # One volunteer and token per phone: a shared token would serialize the requests on
+        # its last_used_at row, and hide the race this test is about.
+        tokens = [make.token(make.user("volunteer", org=org)) for _ in range(CLIENTS)]
+        activity = make.activity(org, campaign)
+        codes = [make.resident()[1] for _ in range(RESIDENTS)]
+        activity_id = activity.id
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return tokens, activity_id, codes
+
+
+@pytest.fixture(params=ENGINES)
+def fresh_url(request, tmp_path):
+    url = fresh_database_url(request.param, tmp_path)
+    yield url
+    drop_database_url(url)
+
+
+@pytest.mark.slow
+def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fresh_url, tmp_path):
+    tokens, activity_id, codes = seed(fresh_url)
+    now = datetime.now(ZONE)
+    # One id per person, and a second id (another scan) for half of them: 300 ids, 200 people.
+    items = [checkin(activity_id, code=code, scanned_at=now) for code in codes]
+    items += [checkin(activity_id, code=code, scanned_at=now) for code in codes[: RESIDENTS // 2]]
+    ids = {item["id"] for item in items}
+    assert len(ids) == len(items) == RESIDENTS * 3 // 2
+    headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+
+    barrier = threading.Barrier(CLIENTS)
+    answers = [None] * CLIENTS
+    errors = []
+
+    def client(number, base):
+        batch = items[:]
+        random.Random(number).shuffle(batch)
+        body = sync_body(batch, device_id=f"device-{number}")
+        try:
+            with requests.Session() as session:
+                session.get(base + "/healthz", timeout=10)  # connected before the start line
+                barrier.wait(timeout=60)
+                response = session.post(base + "/api/v1/sync", json=body, headers=headers[number],
+                                        timeout=REQUEST_TIMEOUT_S)
+            assert response.status_code == 200, response.text[:2000]
+            answers[number] = response.json()
+        except BaseException as exc:  # noqa: BLE001 - reported below, with every client's error
+            errors.append((number, repr(exc)))
+            barrier.abort()
+
+    with gunicorn(fresh_url, tmp_path / "gunicorn.log") as base:
+        threads = [threading.Thread(target=client, args=(n, base)) for n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=REQUEST_TIMEOUT_S + 60)
+        assert not any(thread.is_alive() for thread in threads), "a client never finished"
+        assert not errors, f"{errors}\n{_tail(tmp_path / 'gunicorn.log')}"
+        figures = requests.get(f"{base}/api/v1/activities/{activity_id}/stats", headers=headers[0],
+                               timeout=30)
+        assert figures.status_code == 200, figures.text
+        figures = figures.json()
+
+    # Every client got the same answer for every id, in the order it sent them.
+    decided = []
+    for number, body in enumerate(answers):
+        results = body["results"]
+        sent = items[:]
+        random.Random(number).shuffle(sent)
+        assert [r["id"] for r in results] == [item["id"] for item in sent]
+        decided.append({r["id"]: (r["status"], r["reason"]) for r in results})
+    assert all(answer == decided[0] for answer in decided[1:])
+    # Each person counts once: one of their ids is accepted, any other is a duplicate.
+    first = decided[0]
+    by_code = {}
+    for item in items:
+        by_code.setdefault(item["code"], []).append(first[item["id"]])
+    for code, statuses in by_code.items():
+        assert sorted(statuses) == sorted([("accepted", None)] + [("duplicate", None)] * (len(statuses) - 1)), code
+    assert figures["attendance"] == RESIDENTS and figures["scanned"] == RESIDENTS
+    assert figures["held"] == 0
+
+    # The table holds exactly one row per id, whatever the number of workers that raced.
+    engine = create_engine(fresh_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT client_id, status FROM checkins")).all()
+    finally:
+        engine.dispose()
+    assert len(rows) == len(ids)
+    assert {row.client_id for row in rows} == ids
+    assert sum(row.status == "accepted" for row in rows) == RESIDENTS
+    if fresh_url.startswith("sqlite"):
+        path = fresh_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        connection.close()
+

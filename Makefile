@@ -33,12 +33,14 @@ node: $(if $(wildcard package.json),node_modules/.installed)
 
 # Compile the gettext catalogs (.mo files are build output, not committed).
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q
+	$(BIN)/pybabel compile -d translations -f 2>&1 | grep -v '^compiling' || true
 
 # Re-extract strings from Python, templates and the PWA's JavaScript into the catalogs.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -o translations/messages.pot --no-location --sort-output --omit-header -q .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header -q
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 -o translations/messages.pot \
+		--no-location --sort-output --omit-header --ignore-dirs='.venv node_modules' . >/dev/null
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete --no-wrap >/dev/null
 
 instance/.secret_key:
 	mkdir -p instance

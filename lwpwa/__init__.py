@@ -25,6 +25,7 @@ def create_app(config_overrides=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.jinja_env.globals["get_locale"] = i18n.current_locale
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -66,10 +66,7 @@ def _sqlite_on_begin(conn):
 def begin_write():
     """Start the request's transaction as a writer (SQLite: BEGIN IMMEDIATE).
 
-    Call before the first query of a request that decides by reading and then writes. A read
-    transaction still open (tests share their session with the requests they make) ends first.
+    Call before the first query of a request that decides by reading and then writes.
     """
-    if db.session().in_transaction():
-        db.session.commit()
     db.session.connection(execution_options={"write_lock": True})
 

@@ -1,5 +1,6 @@
 """Locale choice: the user's own setting, then a cookie, then the browser, then zh_Hans."""
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 LOCALE_COOKIE = "lang"
@@ -30,3 +31,8 @@ def select_locale():
         if locale:
             return locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_locale():
+    """The active catalog's name as the templates compare it: "zh_Hans" or "en"."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])

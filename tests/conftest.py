@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -25,7 +26,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 ZONE = ZoneInfo("Asia/Shanghai")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Rows of these tables are made by tests; reference tables (regions, themes…) stay loaded.
-TEST_TABLES = ("checkins", "api_tokens", "users", "sign_in_codes", "residents", "activities",
+TEST_TABLES = ("checkins", "api_tokens", "activities", "users", "sign_in_codes", "residents",
                "orgs")
 
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -43,6 +44,7 @@ def base_config(database_url):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_SECURE": False,
+        "PREFERRED_URL_SCHEME": "http",
         "RATELIMIT_STORAGE_URI": "memory://",
         # Argon2 at minimal cost: tests check behaviour, not the cost.
         "PASSWORD_TIME_COST": 1,
@@ -113,8 +115,20 @@ def clear_test_rows():
             connection.execute(text("DELETE FROM campaigns WHERE title LIKE 'Test %'"))
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in an app context of its own, as in production: its own database
+    session, its own `g`. The test's session commits first, so the request sees what the test
+    made and the test then reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -1,0 +1,61 @@
+"""Signing in to the web pages: CSRF, password managers, rate limits, sessions that end."""
+import re
+
+from lwpwa.extensions import db
+
+
+def csrf_token(client, path="/login"):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, username, password="correct horse battery"):
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": csrf_token(client)})
+
+
+def test_the_form_suits_password_managers(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'autocomplete="username"' in html and 'autocomplete="current-password"' in html
+
+
+def test_sign_in_and_out(client, make):
+    user = make.user("site_lead", org=make.org())
+    response = sign_in(client, user.username)
+    assert response.status_code == 302
+    assert user.username in client.get("/").get_data(as_text=True)
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert user.username not in client.get("/").get_data(as_text=True)
+
+
+def test_posts_without_csrf_are_refused(client, make):
+    user = make.user("admin")
+    response = client.post("/login", data={"username": user.username, "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert user.username not in client.get("/").get_data(as_text=True)
+
+
+def test_wrong_password_says_so_and_signs_nobody_in(client, make):
+    user = make.user("admin")
+    response = sign_in(client, user.username, "wrong password")
+    assert response.status_code == 200 and "用户名或密码错误" in response.get_data(as_text=True)
+
+
+def test_a_password_change_ends_old_sessions(client, make):
+    user = make.user("admin")
+    sign_in(client, user.username)
+    assert user.username in client.get("/").get_data(as_text=True)
+    user.session_version += 1
+    db.session.commit()
+    assert user.username not in client.get("/").get_data(as_text=True)
+
+
+def test_web_login_is_limited_per_username(client, make):
+    user = make.user("admin")
+    for _ in range(10):
+        assert sign_in(client, user.username, "wrong password").status_code == 200
+    response = sign_in(client, user.username)
+    assert response.status_code == 429 and "Retry-After" in response.headers

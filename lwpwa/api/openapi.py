@@ -1,0 +1,582 @@
+"""The OpenAPI 3.1 document of the JSON API, served at GET /api/v1/openapi.json.
+
+The document is built from OPERATIONS, one entry per operation, read like a table. A test
+compares those entries with the app's URL map and with the roles each view requires, so a route
+added without its entry here fails the suite. To document a new route, add its schemas to
+SCHEMAS and one `operation(...)` to OPERATIONS.
+"""
+import copy
+
+from flask import Blueprint, current_app, jsonify
+
+from ..accounts.models import ROLES
+from ..activities.models import MODES
+from ..activities.reference import FORM_KEYS, THEME_KEYS
+from ..checkins.models import KINDS
+from ..checkins.sync import MAX_HEADCOUNT
+from ..regions.models import LEVELS
+from ..residents.models import AGE_GROUPS
+
+bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+
+PREFIX = "/api/v1"
+API_VERSION = "1.0.0"
+SYNC_MAX_ITEMS = 1000  # the default of Config.SYNC_MAX_ITEMS; the served document uses the config
+SYNC_STATUSES = ("accepted", "duplicate", "held", "rejected")
+REJECT_REASONS = ("invalid", "unknown_code", "revoked_code", "unknown_activity", "forbidden_activity")
+
+# Who may call an operation: the security requirement, and the roles (an extension, x-roles).
+PUBLIC = []
+BEARER = [{"bearer": []}]
+RESIDENT = [{"resident": []}]
+ANY_ROLE = ROLES
+UNIT_WRITERS = ("volunteer", "site_lead", "admin")
+PLANNERS = ("site_lead", "admin")
+
+
+# --- small builders -------------------------------------------------------------------------
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema):
+    """A JSON Schema 2020-12 union with null (OpenAPI 3.1 has no `nullable`)."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def array(items, **extra):
+    return {"type": "array", "items": items, **extra}
+
+
+def obj(properties, required=(), **extra):
+    schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def text(max_length=None, **extra):
+    schema = {"type": "string", **extra}
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    return schema
+
+
+def ok(description, schema=None, headers=None):
+    response = {"description": description}
+    if schema is not None:
+        response["content"] = {"application/json": {"schema": schema}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def error(description, *codes, headers=None):
+    """An error response: the Error shape, with `error.code` limited to `codes`."""
+    schema = {"allOf": [ref("Error"), obj({"error": obj({"code": {"enum": list(codes)}})})]}
+    listed = ", ".join(f"`{code}`" for code in codes)
+    response = {"description": f"{description} Error code: {listed}.",
+                "content": {"application/json": {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def query(name, schema, description, required=False):
+    return {"name": name, "in": "query", "required": required, "schema": schema,
+            "description": description}
+
+
+def path_id(name, description):
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1}, "description": description}
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+DATE_TIME = {"type": "string", "format": "date-time",
+             "description": "ISO 8601 date-time with a UTC offset, e.g. 2022-12-15T09:31:02+08:00."}
+DAY = {"type": "string", "format": "date", "description": "A calendar date, YYYY-MM-DD."}
+REGION_CODE = {"type": "string", "pattern": "^[0-9]{6}$", "description": "A GB/T 2260 region code."}
+CODE = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{17}$",
+        "description": "A sign-in code as the QR code holds it: 16 Crockford base32 characters "
+                       "(80 random bits) and a Luhn mod 32 check character. No personal data."}
+NEWS_LINK = {"type": "string", "format": "uri", "maxLength": 1000, "pattern": "^https?://"}
+POSITIVE = {"type": "integer", "minimum": 1}
+COUNT = {"type": "integer", "minimum": 0}
+
+
+def _activity_fields():
+    return {
+        "theme": {"type": "string", "enum": list(THEME_KEYS),
+                  "description": "One of the nine themes (GET /api/v1/themes)."},
+        "name": text(200, minLength=1),
+        "content": text(4000, description="What happens; shown in the 活动内容 row of the report."),
+        "form": {"type": "string", "enum": list(FORM_KEYS),
+                 "description": "lecture 讲座, training 培训, visit 观摩, seminar 座谈, experience 体验, "
+                                "reading_salon 读书沙龙, exhibition 展示, other 其他 (GET /api/v1/forms)."},
+        "mode": {"type": "string", "enum": list(MODES), "default": "offline",
+                 "description": "offline 线下, online 线上, hybrid 线上线下结合."},
+        "venue": text(200),
+        "starts_at": DATE_TIME,
+        "ends_at": {**DATE_TIME, "description": "After starts_at, at most 31 days later."},
+        "news_links": array(NEWS_LINK, maxItems=20, description="http(s) addresses of news reports."),
+        "courses": array(text(200), maxItems=50, description="Recommended courses."),
+        "capacity": nullable({"type": "integer", "minimum": 1, "maximum": 1_000_000}),
+    }
+
+
+SCHEMAS = {
+    "Error": obj({
+        "error": obj({
+            "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
+                     "description": "A stable snake_case code that clients may branch on."},
+            "message": {"type": "string",
+                        "description": "A sentence for people, in the caller's language."},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                       "description": "For validation errors: a message per bad field name."},
+        }, required=("code", "message", "fields")),
+    }, required=("error",), description="Every error of the API has this shape."),
+    "TokenRequest": obj({
+        "username": text(64, minLength=1),
+        "password": text(256, minLength=1),
+        "device_name": text(100, description="Shown in the list of the user's tokens."),
+    }, required=("username", "password")),
+    "User": obj({
+        "id": POSITIVE,
+        "username": {"type": "string"},
+        "role": {"type": "string", "enum": list(ROLES)},
+        "org_id": nullable(POSITIVE),
+        "region_code": nullable(REGION_CODE),
+    }, required=("id", "username", "role", "org_id", "region_code")),
+    "TokenResponse": obj({
+        "token": {"type": "string", "description": "The bearer token; shown once, stored hashed."},
+        "user": ref("User"),
+    }, required=("token", "user")),
+    "Theme": obj({"key": {"type": "string", "enum": list(THEME_KEYS)},
+                  "label": {"type": "string", "description": "The official Chinese label."}},
+                 required=("key", "label")),
+    "ActivityForm": obj({"key": {"type": "string", "enum": list(FORM_KEYS)},
+                         "label": {"type": "string", "description": "The Chinese label."}},
+                        required=("key", "label")),
+    "Campaign": obj({
+        "id": POSITIVE,
+        "title": {"type": "string"},
+        "slogan": nullable({"type": "string"}),
+        "region_code": REGION_CODE,
+        "starts_on": DAY,
+        "ends_on": DAY,
+        "plan_due_on": nullable(DAY),
+        "report_due_on": nullable(DAY),
+        "timezone": {"type": "string", "examples": ["Asia/Shanghai"],
+                     "description": "IANA time zone; a \"day\" is the local calendar day here."},
+    }, required=("id", "title", "slogan", "region_code", "starts_on", "ends_on", "plan_due_on",
+                 "report_due_on", "timezone")),
+    "Region": obj({"code": REGION_CODE, "name": {"type": "string"},
+                   "level": {"type": "string", "enum": list(LEVELS)}},
+                  required=("code", "name", "level")),
+    "Activity": obj({
+        "id": POSITIVE,
+        "campaign_id": POSITIVE,
+        "org_id": POSITIVE,
+        "org_name": {"type": "string"},
+        **_activity_fields(),
+        "starts_at": {**DATE_TIME, "description": "In the campaign's time zone."},
+        "ends_at": {**DATE_TIME, "description": "In the campaign's time zone."},
+        "is_cancelled": {"type": "boolean"},
+    }, required=("id", "campaign_id", "org_id", "org_name", "theme", "name", "content", "form",
+                 "mode", "venue", "starts_at", "ends_at", "news_links", "courses", "capacity",
+                 "is_cancelled")),
+    "ActivityInput": obj({
+        "campaign_id": POSITIVE,
+        "org_id": {**POSITIVE, "description": "A unit the caller manages (site lead of it, or admin)."},
+        **_activity_fields(),
+    }, required=("campaign_id", "org_id", "theme", "name", "form", "starts_at", "ends_at")),
+    "ActivityPatch": obj({
+        **_activity_fields(),
+        "is_cancelled": {"type": "boolean"},
+    }, description="Only the fields given change; campaign_id and org_id cannot change."),
+    "ResidentInput": obj({
+        "display_name": text(64),
+        "age_group": {"type": "string", "enum": list(AGE_GROUPS)},
+        "community": text(100),
+        "consent": {"const": True, "description": "The resident agreed to the notice. Required."},
+        "guardian_consent": {"type": "boolean",
+                             "description": "Required (true) when age_group is under_14."},
+    }, required=("consent",)),
+    "Resident": obj({
+        "display_name": nullable({"type": "string"}),
+        "age_group": nullable({"type": "string", "enum": list(AGE_GROUPS)}),
+        "community": nullable({"type": "string"}),
+        "code": nullable(CODE),
+        "created_at": DATE_TIME,
+    }, required=("display_name", "age_group", "community", "code", "created_at")),
+    "Registration": obj({
+        "code": CODE,
+        "code_display": {"type": "string", "examples": ["ABCD-EFGH-JKMN-PQRS-T"],
+                         "description": "The code in groups of four, to read aloud or type."},
+        "resident_key": {"type": "string",
+                         "description": "The resident's private key (shown once; keep it on the "
+                                        "phone): `Authorization: Resident <resident_key>`."},
+        "resident": ref("Resident"),
+    }, required=("code", "code_display", "resident_key", "resident")),
+    "SyncItem": {
+        **obj({
+            "id": {"type": "string", "format": "uuid",
+                   "description": "Made on the device; the idempotency key of this check-in."},
+            "activity_id": POSITIVE,
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "code": nullable({"type": "string", "maxLength": 64,
+                              "description": "A sign-in code; case, dashes and spaces are ignored."}),
+            "headcount": nullable({"type": "integer", "minimum": 1, "maximum": MAX_HEADCOUNT,
+                                   "description": "Anonymous walk-ins counted by hand."}),
+            "scanned_at": {**DATE_TIME, "description": "The device's clock at the scan."},
+        }, required=("id", "activity_id", "kind", "scanned_at")),
+        "oneOf": [
+            {"required": ["code"], "properties": {"code": {"type": "string"},
+                                                  "headcount": {"type": "null"}}},
+            {"required": ["headcount"], "properties": {"headcount": {"type": "integer"},
+                                                       "code": {"type": "null"}}},
+        ],
+        "description": "One check-in: a `code` (one identified person) or a `headcount`, never "
+                       "both. An item that does not fit this schema does not fail the request: "
+                       "it is answered `rejected` with reason `invalid`.",
+    },
+    "SyncRequest": obj({
+        "device_id": text(64, minLength=1, description="A stable id of the device (a UUID)."),
+        "sent_at": {**DATE_TIME, "description": "The device's clock when it sent this request."},
+        "checkins": array(ref("SyncItem"), maxItems=SYNC_MAX_ITEMS),
+    }, required=("device_id", "sent_at", "checkins")),
+    "SyncResult": obj({
+        "id": {"type": ["string", "integer", "null"],
+               "description": "The item's id as sent (null if it was missing or unusable)."},
+        "status": {"type": "string", "enum": list(SYNC_STATUSES)},
+        "reason": {"enum": [*REJECT_REASONS, None],
+                   "description": "Why an item was rejected; null for every other status."},
+    }, required=("id", "status", "reason")),
+    "SyncResponse": obj({
+        "server_time": {**DATE_TIME, "description": "The server's clock, to show a device its error."},
+        "results": array(ref("SyncResult"), description="One result per item, in the order sent."),
+        "summary": obj({status: COUNT for status in SYNC_STATUSES}, required=SYNC_STATUSES),
+    }, required=("server_time", "results", "summary")),
+    "DayStats": obj({
+        "date": DAY,
+        "attendance": COUNT,
+        "volunteers": COUNT,
+        "scanned": COUNT,
+        "headcount": COUNT,
+    }, required=("date", "attendance", "volunteers", "scanned", "headcount")),
+    "ActivityStats": obj({
+        "activity_id": POSITIVE,
+        "attendance": {**COUNT, "description": "参与人次: distinct (attendee code, day) accepted, "
+                                               "plus accepted attendee headcounts."},
+        "volunteers": {**COUNT, "description": "志愿者人次: distinct (volunteer code, day) accepted, "
+                                               "plus accepted volunteer headcounts."},
+        "scanned": {**COUNT, "description": "The part of attendance counted from codes."},
+        "headcount": {**COUNT, "description": "The part of attendance counted as headcounts."},
+        "volunteers_scanned": COUNT,
+        "volunteers_headcount": COUNT,
+        "held": {**COUNT, "description": "Check-ins held for a site lead, not counted."},
+        "by_day": array(ref("DayStats"), description="Local calendar days, in order."),
+    }, required=("activity_id", "attendance", "volunteers", "scanned", "headcount", "held",
+                 "by_day")),
+}
+
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                               "required": True, "schema": {"type": "integer", "minimum": 0}}}
+WWW_AUTHENTICATE = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+
+# Responses shared by many operations.
+INVALID_BODY = "The body is not a JSON object (`invalid_json`), or fields are not valid " \
+               "(`validation_error`, with a message per field in `fields`)."
+BAD_BODY = error(INVALID_BODY, "invalid_json", "validation_error")
+BAD_QUERY = error("A query parameter is not valid; `fields` names it.", "validation_error")
+NO_TOKEN = error("No token, or a token that is unknown, revoked or expired.", "invalid_token",
+                 headers=WWW_AUTHENTICATE)
+BAD_RESIDENT_KEY = error("No resident key, or one that is not (or no longer) valid.",
+                         "invalid_resident_key", headers=WWW_AUTHENTICATE)
+NOT_VISIBLE = error("No such activity, or not one the caller may see.", "not_found")
+TOO_LARGE = error("The body is larger than the server accepts (MAX_CONTENT_LENGTH, 4 MiB by default).",
+                  "too_large")
+RATE_LIMITED = error("Too many requests; wait for Retry-After seconds.", "rate_limited",
+                     headers=RETRY_AFTER)
+
+
+def forbidden_role(roles):
+    return error(f"The caller's role may not do this (allowed: {', '.join(roles)}).", "forbidden_role")
+
+
+# --- operations -----------------------------------------------------------------------------
+
+def operation(method, path, operation_id, *, tag, summary, description, responses,
+              security=BEARER, roles=None, parameters=(), body=None):
+    """One operation; `path` is relative to /api/v1 and uses {name} for path parameters."""
+    entry = {"tags": [tag], "summary": summary, "description": description,
+             "operationId": operation_id, "security": security}
+    if security == BEARER:
+        entry["x-roles"] = list(roles or ANY_ROLE)
+        responses = {401: NO_TOKEN, **responses}
+    if parameters:
+        entry["parameters"] = list(parameters)
+    if body is not None:
+        entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    entry["responses"] = {str(status): response for status, response in sorted(responses.items())}
+    return method.lower(), PREFIX + path, entry
+
+
+ACTIVITY_ID = path_id("activity_id", "The activity's id.")
+
+OPERATIONS = [
+    # Auth
+    operation(
+        "POST", "/auth/token", "createToken", tag="Auth", security=PUBLIC,
+        summary="Exchange a username and password for a bearer token",
+        description="Devices and scripts sign in once and then send `Authorization: Bearer "
+                    "<token>`. The token is shown only in this answer and stored hashed; it "
+                    "expires after TOKEN_LIFETIME_DAYS (180 by default) and can be revoked. "
+                    "Rate limited: 120 requests a minute per address, and 10 failed attempts "
+                    "per username in 15 minutes.",
+        body=ref("TokenRequest"),
+        responses={201: ok("The new token and its user.", ref("TokenResponse")),
+                   400: BAD_BODY,
+                   401: error("Wrong username or password, or an inactive account.",
+                              "invalid_credentials"),
+                   413: TOO_LARGE, 429: RATE_LIMITED}),
+    operation(
+        "DELETE", "/auth/token", "revokeToken", tag="Auth",
+        summary="Revoke the token this request is made with",
+        description="Signs a device out: the token stops working at once.",
+        responses={204: ok("Revoked.")}),
+    operation(
+        "GET", "/me", "getMe", tag="Auth",
+        summary="The user of the token",
+        description="Who the token belongs to: role, unit and region decide what it may see.",
+        responses={200: ok("The user.", ref("User"))}),
+
+    # Reference data
+    operation(
+        "GET", "/themes", "listThemes", tag="Reference data", security=PUBLIC,
+        summary="The nine activity themes, in the order of the statistics table",
+        description="Public. The keys are what activities store in `theme`.",
+        responses={200: ok("Every theme.", array(ref("Theme")))}),
+    operation(
+        "GET", "/forms", "listForms", tag="Reference data", security=PUBLIC,
+        summary="The activity forms (讲座, 培训 …)",
+        description="Public. The keys are what activities store in `form`.",
+        responses={200: ok("Every form.", array(ref("ActivityForm")))}),
+    operation(
+        "GET", "/campaigns", "listCampaigns", tag="Reference data", security=PUBLIC,
+        summary="Campaigns (activity weeks), newest first",
+        description="Public.",
+        parameters=[query("region", REGION_CODE, "Only campaigns of exactly this region.")],
+        responses={200: ok("The campaigns.", array(ref("Campaign")))}),
+    operation(
+        "GET", "/regions", "listRegions", tag="Reference data", security=PUBLIC,
+        summary="Regions with their GB/T 2260 codes",
+        description="Public. Without `parent`, the top level (the provinces); with it, the "
+                    "regions directly inside that region. An unknown parent gives an empty list.",
+        parameters=[query("parent", REGION_CODE, "The code of the enclosing region.")],
+        responses={200: ok("The regions, ordered by code.", array(ref("Region")))}),
+
+    # Activities
+    operation(
+        "POST", "/activities", "createActivity", tag="Activities", roles=PLANNERS,
+        summary="Plan an activity of a unit",
+        description="A site lead plans activities of its own unit; an admin of any unit. Every "
+                    "bad field is reported at once in `fields`; a campaign or unit that does not "
+                    "exist or that the caller may not manage is a validation error of "
+                    "`campaign_id` or `org_id` (other units' ids reveal nothing).",
+        body=ref("ActivityInput"),
+        responses={201: ok("The new activity.", ref("Activity")),
+                   400: BAD_BODY, 403: forbidden_role(PLANNERS), 413: TOO_LARGE}),
+    operation(
+        "GET", "/activities", "listActivities", tag="Activities",
+        summary="Activities the caller may see",
+        description="A volunteer or site lead sees its unit's activities, a bureau user those of "
+                    "every unit in its region, an admin all. Ordered by start.",
+        parameters=[
+            query("campaign_id", POSITIVE, "Only this campaign's activities."),
+            query("on", DAY, "Only activities running on this local calendar day (in the "
+                             "campaign's time zone when campaign_id is given, else Asia/Shanghai)."),
+            query("org_id", POSITIVE, "Only this unit's activities."),
+        ],
+        responses={200: ok("The activities.", array(ref("Activity"))), 400: BAD_QUERY}),
+    operation(
+        "GET", "/activities/{activity_id}", "getActivity", tag="Activities",
+        summary="One activity",
+        description="404 unless the caller may see the activity.",
+        parameters=[ACTIVITY_ID],
+        responses={200: ok("The activity.", ref("Activity")), 404: NOT_VISIBLE}),
+    operation(
+        "PATCH", "/activities/{activity_id}", "updateActivity", tag="Activities", roles=PLANNERS,
+        summary="Change an activity",
+        description="Only the fields given change. Setting `is_cancelled` cancels the activity "
+                    "(its check-ins stay). The site lead of the activity's unit, or an admin.",
+        parameters=[ACTIVITY_ID],
+        body=ref("ActivityPatch"),
+        responses={200: ok("The changed activity.", ref("Activity")),
+                   400: BAD_BODY,
+                   403: error("The caller's role may not change activities, or the caller may "
+                              "see but not manage this unit.", "forbidden_role"),
+                   404: NOT_VISIBLE, 413: TOO_LARGE}),
+
+    # Residents
+    operation(
+        "POST", "/residents", "registerResident", tag="Residents", security=PUBLIC,
+        summary="Register as a resident and get a sign-in code",
+        description="Public, rate limited (60 a minute and 200 an hour per address). The answer "
+                    "holds the `code` for the QR code (no personal data) and the private "
+                    "`resident_key`, shown once. `consent: true` is required (else "
+                    "`consent_required`); age group `under_14` also needs `guardian_consent: "
+                    "true` (else `guardian_consent_required`).",
+        body=ref("ResidentInput"),
+        responses={201: ok("The resident, the code and the private key.", ref("Registration")),
+                   400: error(INVALID_BODY + " Consent missing (`consent_required`) or a "
+                                             "guardian's consent missing for under_14 "
+                                             "(`guardian_consent_required`).",
+                              "invalid_json", "validation_error", "consent_required",
+                              "guardian_consent_required"),
+                   413: TOO_LARGE, 429: RATE_LIMITED}),
+    operation(
+        "GET", "/residents/me", "getResident", tag="Residents", security=RESIDENT,
+        summary="The resident's own profile",
+        description="With `Authorization: Resident <resident_key>`.",
+        responses={200: ok("The profile and its current code.", ref("Resident")),
+                   401: BAD_RESIDENT_KEY}),
+    operation(
+        "DELETE", "/residents/me", "eraseResident", tag="Residents", security=RESIDENT,
+        summary="Erase the resident's personal data",
+        description="Removes name, age group and community, revokes the codes (later scans of "
+                    "them are rejected `revoked_code`) and invalidates the key. Every count "
+                    "already reported stays exactly as it was.",
+        responses={204: ok("Erased."), 401: BAD_RESIDENT_KEY}),
+
+    # Sync and counts
+    operation(
+        "POST", "/sync", "syncCheckins", tag="Sync", roles=UNIT_WRITERS,
+        summary="Upload queued check-ins from a scanner",
+        description="""\
+The scanner queues check-ins offline and uploads them in batches of at most {max_items}. The
+answer is 200 whenever the batch could be read, with one result per item in the order sent: one
+bad item never fails the batch. Items are decided in the order given.
+
+**Idempotency.** `id` is made on the device. Sending the same `id` again, in any later batch,
+from any device, answers the same status and reason as the first time and never changes a count;
+an `id` repeated inside one batch gets one decision. So after a timeout or a lost answer, resend
+the same items with the same ids. Whatever its status, an item with a result is settled for the
+device: remove it from the outbox (a held item is resolved on the server, not by resending), and
+make a new `id` only for a new scan.
+
+**Clock correction.** Each `scanned_at` is corrected by the device's clock error, `server time at
+receipt − sent_at`, before the server decides the day (the campaign's local calendar day) and
+whether the scan lies in the activity's time. So `sent_at` must be the device's clock when it
+sends, read from the same clock as `scanned_at`. `server_time` lets the device show its error.
+
+**Statuses** (what the scanner should do):
+- `accepted`: counted. Show success.
+- `duplicate`: stored, not counted: an accepted check-in already counts this code for this
+  activity, kind and day. Not an error: show "already signed in today".
+- `held`: stored, not counted until a site lead resolves it: the corrected scan time lies more
+  than {margin} hours before the activity's start or after its end. Tell the volunteer to check
+  the activity chosen and the phone's clock; do not resend.
+- `rejected`: not counted, kept in an audit log, with `reason`:
+  - `invalid`: the item does not fit SyncItem (a bad id, activity_id, kind or scanned_at, a code
+    whose check character is wrong, or both or neither of code and headcount). A bug of the
+    scanner, or a mistyped code: rescan.
+  - `unknown_code`: a well-formed code this server never issued. Ask the resident to register.
+  - `revoked_code`: the code was replaced or its resident erased. The resident needs a new code.
+  - `unknown_activity`: no such activity. Refresh the list of activities.
+  - `forbidden_activity`: the activity exists but the caller's unit may not record into it.
+    Sign in with an account of the activity's unit.
+
+A `headcount` item (anonymous walk-ins) is accepted once per id and never a duplicate. Any
+valid code may be recorded as `attendee` or as `volunteer`; the two are counted separately.
+More than {max_items} items answer 413 `batch_too_large`: split the batch.""",
+        body=ref("SyncRequest"),
+        responses={200: ok("One result per item, in the order sent, and their counts.",
+                            ref("SyncResponse")),
+                   400: error("The body is not a JSON object (`invalid_json`), or `device_id`, "
+                              "`sent_at` or `checkins` is missing or not valid "
+                              "(`validation_error`). Problems of single items are not errors: "
+                              "they are results.", "invalid_json", "validation_error"),
+                   403: forbidden_role(UNIT_WRITERS),
+                   413: error("More items than the server takes in one request "
+                              "(`batch_too_large`: split the batch), or a body larger than "
+                              "MAX_CONTENT_LENGTH (`too_large`).", "batch_too_large", "too_large")}),
+    operation(
+        "GET", "/activities/{activity_id}/stats", "getActivityStats", tag="Sync",
+        summary="Counts of one activity",
+        description="人次 as the report counts them: a code counts once per local calendar day "
+                    "and kind; accepted headcounts add up. Held, duplicate and rejected "
+                    "check-ins are not counted.",
+        parameters=[ACTIVITY_ID],
+        responses={200: ok("The counts, in total and by day.", ref("ActivityStats")),
+                   404: NOT_VISIBLE}),
+
+    # This document
+    operation(
+        "GET", "/openapi.json", "getOpenApi", tag="Meta", security=PUBLIC,
+        summary="This OpenAPI 3.1 document",
+        description="Public.",
+        responses={200: ok("The document.", {"type": "object"})}),
+]
+
+TAGS = [
+    {"name": "Auth", "description": "Tokens for devices and scripts. 设备与脚本的令牌。"},
+    {"name": "Reference data", "description": "Public reference data. 公开的基础数据。"},
+    {"name": "Activities", "description": "Activities of units. 各单位的活动。"},
+    {"name": "Residents", "description": "Registration and a resident's own data. 居民注册与个人数据。"},
+    {"name": "Sync", "description": "Check-ins from scanners, and counts. 扫码签到上传与统计。"},
+    {"name": "Meta", "description": "About the API itself. 关于本接口。"},
+]
+
+DESCRIPTION = """\
+The JSON API of lwpwa: QR sign-in and automatic statistics for the Lifelong Learning Activity
+Week. Machine clients send `Authorization: Bearer <token>` (POST /api/v1/auth/token). Every
+error is `{"error": {"code", "message", "fields"}}` with the fitting HTTP status; rate limits
+answer 429 with `Retry-After`. Times are ISO 8601 with an offset; a "day" is the local calendar
+day in the campaign's time zone. Anything a caller may not see answers 404. `GET /healthz`
+(outside /api/v1, not described here) answers 200 while the database is reachable and migrated.
+
+lwpwa 的 JSON 接口：全民终身学习活动周的扫码签到与自动统计。设备和脚本使用
+`Authorization: Bearer <令牌>`（通过 POST /api/v1/auth/token 获取）。所有错误的格式为
+`{"error": {"code", "message", "fields"}}`，并带有相应的 HTTP 状态码；超出频率限制时返回 429
+及 `Retry-After`。时间采用带时区偏移的 ISO 8601 格式；“一天”指活动所属活动周时区的当地日历日。
+调用者无权查看的内容一律返回 404。"""
+
+
+def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
+    """The OpenAPI 3.1 document, as a fresh dict."""
+    paths = {}
+    for method, path, entry in OPERATIONS:
+        entry = copy.deepcopy(entry)
+        entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
+                                                   .replace("{margin}", str(hold_margin_hours))
+        paths.setdefault(path, {})[method] = entry
+    schemas = copy.deepcopy(SCHEMAS)
+    schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "lwpwa API", "version": API_VERSION, "description": DESCRIPTION},
+        "servers": [{"url": "/"}],
+        "tags": copy.deepcopy(TAGS),
+        "security": copy.deepcopy(BEARER),
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A token from POST /api/v1/auth/token."},
+                "resident": {"type": "apiKey", "in": "header", "name": "Authorization",
+                             "description": "`Authorization: Resident <resident_key>`, with the "
+                                            "key from POST /api/v1/residents."},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    config = current_app.config
+    return jsonify(build_document(config["SYNC_MAX_ITEMS"], config["SYNC_HOLD_MARGIN_HOURS"]))

@@ -51,7 +51,9 @@ run: install instance/.secret_key
 	@if [ ! -f instance/demo-logins.txt ]; then SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed-demo; fi
 	@echo; cat instance/demo-logins.txt; echo
 	@echo "lwpwa is at http://127.0.0.1:$(PORT)/  (the volunteers' app: http://127.0.0.1:$(PORT)/app/)"
+	@# Rate limits must be counted in one store for all workers: Redis when it answers.
 	SECRET_KEY=$$(cat instance/.secret_key) SESSION_COOKIE_SECURE=0 PREFERRED_URL_SCHEME=http \
+		RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-$$(redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && echo redis://127.0.0.1:6379/0 || echo memory://)} \
 		$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # The whole suite, on SQLite; also on PostgreSQL when TEST_DATABASE_URL is set.

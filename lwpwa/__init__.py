@@ -52,11 +52,12 @@ def _register_blueprints(app):
     from .api import openapi
     from .checkins import api as checkins_api
     from .pwa import routes as pwa
+    from .reports import api as reports_api
     from .residents import api as residents_api
     from .web import routes as web
 
     api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
-                      checkins_api.bp, openapi.bp)
+                      checkins_api.bp, reports_api.bp, openapi.bp)
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)

@@ -72,6 +72,9 @@ def test_patch_changes_fields_and_validates(client, unit):
     assert response.status_code == 200
     assert response.get_json()["name"] == "改过的名字" and response.get_json()["capacity"] == 80
     assert client.patch(url, json={"form": "nope"}, headers=unit.lead_headers).status_code == 400
+    for field in ("theme", "name", "starts_at", "mode"):
+        response = client.patch(url, json={field: None}, headers=unit.lead_headers)
+        assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
     assert client.patch(url, json={"name": "x"}, headers=unit.headers).status_code == 403
 
 

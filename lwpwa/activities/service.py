@@ -29,6 +29,12 @@ def validate_activity(data, *, partial=False):
         if name in data or not partial:
             fields[name] = value
 
+    if partial:
+        # A change may leave a field out, but not empty a field every activity must have.
+        for name in ("theme", "name", "form", "mode", "starts_at", "ends_at", "content", "venue"):
+            if name in data and data[name] is None:
+                v.fail(name, _("This field is required."))
+
     if not partial:
         fields["campaign_id"] = v.integer("campaign_id", required=True, minimum=1)
         fields["org_id"] = v.integer("org_id", required=True, minimum=1)

@@ -1,0 +1,79 @@
+"""OpenAPI entries of the statistics tables and the counts API (see lwpwa/api/openapi.py)."""
+from ..api.spec import (BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, array, binary, error, obj,
+                        operation, query, ref, text)
+
+REPORTERS = ("site_lead", "bureau", "admin")
+BUREAUS = ("bureau", "admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+SCHEMAS = {
+    "StatsRow": obj({
+        "key": text(description="The unit's id, the theme key, the ISO date or the region code, as a string."),
+        "label": text(),
+        "activities": COUNT,
+        "attendance": COUNT,
+        "volunteers": COUNT,
+    }, required=("key", "label", "activities", "attendance", "volunteers")),
+    "StatsTotals": obj({"activities": COUNT, "attendance": COUNT, "volunteers": COUNT},
+                       required=("activities", "attendance", "volunteers")),
+    "Stats": obj({
+        "campaign_id": {"type": "integer"},
+        "region_code": REGION_CODE,
+        "group_by": {"type": "string", "enum": ["org", "theme", "day", "city"]},
+        "generated_at": DATE_TIME,
+        "totals": ref("StatsTotals"),
+        "rows": array(ref("StatsRow")),
+    }, required=("campaign_id", "region_code", "generated_at", "totals", "rows")),
+}
+
+CAMPAIGN = query("campaign_id", {"type": "integer", "minimum": 1}, "The campaign (activity week).",
+                 required=True)
+NO_CAMPAIGN = error("No such unit, region or campaign, or not one the caller may see.", "not_found")
+ETAG = {"ETag": {"description": "Changes when the counts change.", "schema": {"type": "string"}}}
+TABLE_DESCRIPTION = (
+    "The statistics table (情况统计表) of the Shanxi notice as .xlsx: title, 填报单位（公章）, the "
+    "date; a header row 活动主题 + the nine themes, each merged over one column per activity (or "
+    "one empty column) + 合计; rows 活动内容, 活动名称, 活动形式, 参与（或受益）人数（人次）, "
+    "志愿者人数（人次）, 新闻链接. Counts are plain integers equal to each activity's stats; "
+    "cancelled activities are left out; text is never stored as a formula.")
+
+OPERATIONS = [
+    operation(
+        "GET", "/orgs/{org_id}/report.xlsx", "getOrgReport", tag="Reports", roles=REPORTERS,
+        summary="A unit's statistics table (.xlsx)",
+        description=TABLE_DESCRIPTION + " Below the table: 负责人, 填报人, 联系电话 and the notes.",
+        parameters=[{"name": "org_id", "in": "path", "required": True,
+                     "schema": {"type": "integer", "minimum": 1}, "description": "The unit's id."},
+                    CAMPAIGN],
+        responses={200: binary("The table.", XLSX), 400: BAD_QUERY, 403: error(
+            "Volunteers do not download tables.", "forbidden_role"), 404: NO_CAMPAIGN}),
+    operation(
+        "GET", "/regions/{code}/report.xlsx", "getRegionReport", tag="Reports", roles=BUREAUS,
+        summary="A region's statistics table, summed over its units (.xlsx)",
+        description=TABLE_DESCRIPTION + " Summed over every unit in the region, one column per "
+                    "theme; a second sheet 按单位 has one row per unit and a 合计 row.",
+        parameters=[{"name": "code", "in": "path", "required": True, "schema": REGION_CODE,
+                     "description": "A province or city code inside the caller's region."},
+                    CAMPAIGN],
+        responses={200: binary("The table.", XLSX), 400: BAD_QUERY,
+                   403: error("Only bureaus and admins.", "forbidden_role"), 404: NO_CAMPAIGN}),
+    operation(
+        "GET", "/stats", "getStats", tag="Reports", roles=BUREAUS,
+        summary="Synced counts of a region, grouped by unit, theme, day or city",
+        description="Counts only, never personal data. `region` defaults to the caller's own "
+                    "region (an admin must name one). Answers 304 to a matching If-None-Match; "
+                    "`format=csv` gives the same rows as CSV in UTF-8 with a BOM.",
+        parameters=[CAMPAIGN,
+                    query("region", REGION_CODE, "A region inside the caller's region."),
+                    query("group_by", {"type": "string", "enum": ["org", "theme", "day", "city"],
+                                       "default": "org"}, "How rows are grouped."),
+                    query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
+                          "JSON or CSV.")],
+        responses={200: {"description": "The counts.", "headers": ETAG,
+                       "content": {"application/json": {"schema": ref("Stats")},
+                                   "text/csv": {"schema": {"type": "string"}}}},
+                   304: {"description": "Not modified: the counts behind the given ETag are unchanged.",
+                         "headers": ETAG},
+                   400: BAD_QUERY, 403: error("Only bureaus and admins.", "forbidden_role"),
+                   404: NO_CAMPAIGN}),
+]

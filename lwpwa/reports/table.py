@@ -1,0 +1,168 @@
+"""The statistics table (情况统计表) of the Shanxi notice, for a unit or summed over a region.
+
+Layout (API.md): title; 填报单位（公章） and the date; a header row 活动主题 + the nine themes
+(one column per activity, merged, or one empty column) + 合计; the six rows 活动内容 … 新闻链接
+with plain integers in the two count rows; the contacts and the two notes of the original below.
+"""
+from datetime import date
+
+from openpyxl import Workbook
+
+from ..activities.reference import FORM_LABELS, MODE_LABELS, THEMES
+from .xlsx import BOLD, CENTER, TITLE, WRAP, landscape_a4, merge, put, set_widths
+
+ROW_LABELS = ("活动内容", "活动名称", "活动形式", "参与（或受益）人数（人次）", "志愿者人数（人次）", "新闻链接")
+ATTENDANCE_ROW, VOLUNTEERS_ROW = 3, 4  # indexes into ROW_LABELS
+NOTES = (
+    "注：1. “活动形式”是指：讲座、培训、观摩、座谈、体验等线上线下互动的多种活动方式。",
+    "2. 为尽可能详细填写活动形式和活动内容，此表可加列、加行。",
+)
+HEADER_ROW = 3
+
+
+def chinese_date(day: date):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def activity_form_text(activity):
+    return f"{FORM_LABELS.get(activity.form, activity.form)}（{MODE_LABELS.get(activity.mode, activity.mode)}）"
+
+
+def activity_content_text(activity):
+    text = activity.content or ""
+    if activity.courses:
+        text = (text + "\n" if text else "") + "推荐课程：" + "、".join(activity.courses)
+    return text
+
+
+class Column:
+    """One column of the table body: six cell values under a theme."""
+
+    def __init__(self, theme, values=None):
+        self.theme = theme
+        self.values = values or ("", "", "", 0, 0, "")
+
+
+def unit_columns(activities, totals):
+    """One column per activity, grouped by theme in table order; an empty column per idle theme."""
+    columns = []
+    for key, _label, _en in THEMES:
+        mine = [a for a in activities if a.theme == key]
+        if not mine:
+            columns.append(Column(key))
+        for activity in mine:
+            counts = totals.get(activity.id, {"attendance": 0, "volunteers": 0})
+            columns.append(Column(key, (
+                activity_content_text(activity),
+                activity.name,
+                activity_form_text(activity),
+                counts["attendance"],
+                counts["volunteers"],
+                "\n".join(activity.news_links or []),
+            )))
+    return columns
+
+
+def write_table(ws, title, reporter_line, on_date, columns, contacts):
+    """Write the table onto a worksheet; returns the 1-based column of 合计."""
+    total_column = len(columns) + 2
+    merge(ws, 1, 1, total_column, f"{title}情况统计表", font=TITLE, align=CENTER)
+    ws.row_dimensions[1].height = 36
+    merge(ws, 2, 1, max(total_column - 2, 1), f"填报单位（公章）：{reporter_line}")
+    put(ws, 2, total_column, chinese_date(on_date), align=CENTER)
+
+    put(ws, HEADER_ROW, 1, "活动主题", font=BOLD, align=CENTER, box=True)
+    column = 2
+    for key, label, _en in THEMES:
+        span = sum(1 for c in columns if c.theme == key)
+        merge(ws, HEADER_ROW, column, column + span - 1, label, font=BOLD, align=CENTER, box=True)
+        column += span
+    put(ws, HEADER_ROW, total_column, "合计", font=BOLD, align=CENTER, box=True)
+
+    for offset, label in enumerate(ROW_LABELS):
+        row = HEADER_ROW + 1 + offset
+        put(ws, row, 1, label, font=BOLD, box=True)
+        for index, col in enumerate(columns, start=2):
+            put(ws, row, index, col.values[offset], box=True,
+                align=CENTER if offset in (ATTENDANCE_ROW, VOLUNTEERS_ROW) else WRAP)
+        total = ""
+        if offset in (ATTENDANCE_ROW, VOLUNTEERS_ROW):
+            total = sum(int(col.values[offset]) for col in columns)
+        put(ws, row, total_column, total, box=True, align=CENTER)
+
+    row = HEADER_ROW + len(ROW_LABELS) + 2
+    lead, reporter, phone = contacts
+    for label, value in (("负责人：", lead), ("填报人：", reporter), ("联系电话：", phone)):
+        merge(ws, row, 1, total_column, label + (value or ""))
+        row += 1
+    row += 1
+    for note in NOTES:
+        merge(ws, row, 1, total_column, note)
+        row += 1
+
+    set_widths(ws, [16] + [22] * len(columns) + [12])
+    landscape_a4(ws)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
+    return total_column
+
+
+def unit_workbook(campaign, org, activities, totals, on_date):
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "情况统计表"
+    write_table(ws, campaign.title, org.name, on_date, unit_columns(activities, totals),
+                (org.lead_name, org.reporter_name, org.phone))
+    return workbook
+
+
+def region_columns(theme_rows):
+    """One column per theme, summed: theme_rows[key] = dict(activities, units, attendance,
+    volunteers, forms={form: n}, names=[...], links=n)."""
+    columns = []
+    for key, _label, _en in THEMES:
+        row = theme_rows.get(key)
+        if not row or not row["activities"]:
+            columns.append(Column(key))
+            continue
+        names = "、".join(row["names"][:20]) + (f"等{row['activities']}项" if row["activities"] > 20 else "")
+        forms = "、".join(f"{FORM_LABELS.get(form, form)}{n}项" for form, n in sorted(row["forms"].items()))
+        columns.append(Column(key, (
+            f"{row['units']}个单位开展{row['activities']}项活动",
+            names,
+            forms,
+            row["attendance"],
+            row["volunteers"],
+            f"{row['links']}条" if row["links"] else "",
+        )))
+    return columns
+
+
+def region_workbook(campaign, region, theme_rows, unit_rows, on_date):
+    """The region's table summed per theme, and a second sheet with one row per unit."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "情况统计表"
+    write_table(ws, campaign.title, f"{region.name}（汇总{len(unit_rows)}个单位）", on_date,
+                region_columns(theme_rows), ("", "", ""))
+    by_unit = workbook.create_sheet("按单位")
+    headers = ["单位", "所在地区", "活动数"] + [label for _k, label, _en in THEMES] + [
+        "参与（或受益）人数（人次）", "志愿者人数（人次）"]
+    for column, header in enumerate(headers, start=1):
+        put(by_unit, 1, column, header, font=BOLD, align=CENTER, box=True)
+    totals = [0] * (len(headers) - 2)
+    for row_index, unit in enumerate(unit_rows, start=2):
+        values = [unit["name"], unit["region_name"], unit["activities"]]
+        values += [unit["by_theme"].get(key, 0) for key, _l, _e in THEMES]
+        values += [unit["attendance"], unit["volunteers"]]
+        for column, value in enumerate(values, start=1):
+            put(by_unit, row_index, column, value, box=True, align=CENTER if column > 2 else WRAP)
+        totals = [t + v for t, v in zip(totals, values[2:])]
+    last = len(unit_rows) + 2
+    put(by_unit, last, 1, "合计", font=BOLD, box=True)
+    put(by_unit, last, 2, "", box=True)
+    for column, value in enumerate(totals, start=3):
+        put(by_unit, last, column, value, font=BOLD, box=True, align=CENTER)
+    set_widths(by_unit, [28, 14, 8] + [14] * len(THEMES) + [16, 14])
+    by_unit.freeze_panes = "B2"
+    landscape_a4(by_unit)
+    return workbook

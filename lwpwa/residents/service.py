@@ -98,3 +98,73 @@ def erase(resident):
     resident.erased_at = utcnow()
     revoke_codes(resident)
     db.session.flush()
+
+
+PROFILE_FIELDS = ("display_name", "age_group", "community")
+
+
+def update_profile(resident, changes, guardian_consent=False):
+    """Apply `changes` (a dict of PROFILE_FIELDS; None or "" clears one). The caller has checked
+    the values and, for under_14, the guardian's consent."""
+    for name, value in changes.items():
+        if name in PROFILE_FIELDS:
+            setattr(resident, name, value or None)
+    if guardian_consent and resident.guardian_consent_at is None:
+        resident.guardian_consent_at = utcnow()
+    db.session.flush()
+
+
+def find_card(code_text, user):
+    """The live printed-card person whose code is `code_text`, if `user` may manage it: a
+    volunteer or site lead of the issuing unit, or an admin. None otherwise (the caller answers
+    404, so that codes of other units reveal nothing)."""
+    code = codes.parse(code_text)
+    if code is None:
+        return None
+    resident = db.session.scalar(
+        select(Resident).join(SignInCode, SignInCode.resident_id == Resident.id).where(
+            SignInCode.code == code, SignInCode.is_revoked.is_(False),
+            Resident.source == "card", Resident.erased_at.is_(None))
+    )
+    if resident is None:
+        return None
+    if user.role == "admin" or (user.role in ("volunteer", "site_lead") and user.org_id == resident.org_id):
+        return resident
+    return None
+
+
+def attach_card_profile(resident, display_name, age_group, community, guardian_consent=False):
+    """A card holder's profile, given with their consent at a later visit; replaces any earlier one."""
+    now = utcnow()
+    resident.display_name, resident.age_group, resident.community = (
+        display_name or None, age_group, community or None)
+    resident.consent_at = now
+    resident.guardian_consent_at = now if guardian_consent else None
+    db.session.flush()
+
+
+def clear_card_profile(resident):
+    """Remove a card holder's personal data; the card itself keeps working (it holds none)."""
+    resident.display_name = resident.age_group = resident.community = None
+    resident.consent_at = resident.guardian_consent_at = None
+    db.session.flush()
+
+
+def history(resident, limit=200):
+    """The resident's own counted check-ins, newest first: what, where, when, as what."""
+    from ..activities.models import Activity
+    from ..campaigns.models import Campaign
+    from ..checkins.models import Checkin
+    from ..orgs.models import Org
+
+    return db.session.execute(
+        select(Checkin.day, Checkin.kind, Checkin.scanned_at, Activity.id.label("activity_id"),
+               Activity.name.label("activity_name"), Org.name.label("org_name"),
+               Campaign.title.label("campaign_title"))
+        .join(Activity, Activity.id == Checkin.activity_id)
+        .join(Org, Org.id == Activity.org_id)
+        .join(Campaign, Campaign.id == Activity.campaign_id)
+        .where(Checkin.resident_id == resident.id, Checkin.status == "accepted")
+        .order_by(Checkin.day.desc(), Checkin.scanned_at.desc(), Checkin.id.desc())
+        .limit(limit)
+    ).all()

@@ -78,7 +78,7 @@ export async function showScan(activity, { back }) {
         h("li", { class: "rejected" }, _("Refused: {n}", { n: r.summary.rejected })),
         h("li", { class: "pending" }, _("Not sent yet: {n}", { n: r.pending }))),
       r.rejected.length ? h("ul", { class: "rejected-list" }, r.rejected.map((row) => h("li", {},
-        `${row.code ? grouped(row.code) : _("{n} walk-ins", { n: row.headcount })} · ${formatDateTime(row.scanned_at)} · ${reasonText(row.reason)}`))) : null,
+        [row.code ? grouped(row.code) : _("{n} walk-ins", { n: row.headcount }), formatDateTime(row.scanned_at), reasonText(row.reason)].join(" · ")))) : null,
     );
   }
 

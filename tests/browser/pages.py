@@ -4,6 +4,15 @@ from playwright.sync_api import expect
 from .helpers import PASSWORD
 
 
+CONTROLLED = """async () => {
+  await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+  }
+  return true;
+}"""
+
+
 def sign_in(page, username="volunteer1", password=PASSWORD, path="/app/"):
     page.goto(path)
     page.fill("#username", username)
@@ -13,8 +22,9 @@ def sign_in(page, username="volunteer1", password=PASSWORD, path="/app/"):
 
 def wait_for_service_worker(page):
     """Until the service worker controls the page (so the app is precached and works offline)."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null && navigator.serviceWorker.ready.then(r => !!r.active)")
-    page.evaluate("navigator.serviceWorker.ready")
+    # An awaited promise, not wait_for_function: polling a string would need 'unsafe-eval',
+    # which the app's Content-Security-Policy rightly forbids.
+    page.evaluate(CONTROLLED)
 
 
 def open_activity(page, activity_id):

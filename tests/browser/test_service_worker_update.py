@@ -20,7 +20,7 @@ def test_new_version_takes_over_without_losing_queued_checkins(live_server, laun
     open_activity(page, activity["id"])
 
     # The server is down (503) while three people are scanned: they stay queued.
-    context.route("**/api/v1/sync", lambda route: route.fulfill(status=503, body="down"))
+    page.route("**/api/v1/sync", lambda route: route.fulfill(status=503, body="down"))
     for code in codes:
         page.fill("#manual-code", code)
         page.press("#manual-code", "Enter")
@@ -36,14 +36,14 @@ def test_new_version_takes_over_without_losing_queued_checkins(live_server, laun
     with page.expect_navigation():
         page.click("#reload-update")
     expect(page.locator("#feedback")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     new_version = page.evaluate(VERSION)
     assert new_version != old_version
     assert page.evaluate("caches.keys()") == [f"lwpwa-{new_version}"]  # old cache removed
     expect_pending(page, 3)
     expect(page.locator("#count-scanned")).to_have_text("3")
 
-    context.unroute("**/api/v1/sync")
+    page.unroute("**/api/v1/sync")
     page.click("#sync-now")
     expect_pending(page, 0)
     assert live_server.stats(activity["id"])["attendance"] == 3

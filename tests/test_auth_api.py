@@ -1,4 +1,5 @@
 """POST/DELETE /api/v1/auth/token: tokens for devices and scripts."""
+from lwpwa.accounts import tokens
 from lwpwa.accounts.models import ApiToken
 from lwpwa.extensions import db
 
@@ -75,3 +76,14 @@ def test_successful_logins_from_one_address_are_not_limited_below_60_a_minute(cl
     users = [make.user("admin") for _ in range(3)]
     for i in range(60):
         assert login(client, users[i % 3].username).status_code == 201
+
+
+def test_a_read_only_token_cannot_write(client, unit, make):
+    secret, token = tokens.issue_token(unit.volunteer, name="script")
+    token.read_only = True
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get(f"/api/v1/activities/{unit.activity.id}", headers=headers).status_code == 200
+    response = client.post("/api/v1/sync", json={"device_id": "d", "sent_at": "2022-12-15T10:00:05+08:00",
+                                                 "checkins": []}, headers=headers)
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "read_only_token"

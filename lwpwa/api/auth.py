@@ -22,6 +22,8 @@ def authenticate():
     if token is None:
         raise ApiError(401, "invalid_token", _("A valid API token is required."),
                        headers={"WWW-Authenticate": 'Bearer realm="lwpwa"'})
+    if token.read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
+        raise ApiError(403, "read_only_token", _("This token may only read."))
     tokens.touch(token)
     g.api_token = token
     g.api_user = token.user

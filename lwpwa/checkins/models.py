@@ -58,6 +58,7 @@ class Checkin(db.Model):
     raw: Mapped[str | None] = mapped_column(String(500))
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_note: Mapped[str | None] = mapped_column(String(200))  # why a held item was decided
 
     def __repr__(self):
         return f"<Checkin {self.client_id} {self.status}>"

@@ -1,5 +1,6 @@
 """lwpwa: QR sign-in and automatic statistics for the Lifelong Learning Activity Week."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import INSTANCE_DIR, Config, check_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -18,6 +19,9 @@ def create_app(config_overrides=None):
     if config_overrides:
         app.config.update(config_overrides)
     check_config(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     from . import i18n, models  # noqa: F401  (models: every table known to Alembic)

@@ -41,6 +41,17 @@ def register_cli(app):
         db.session.commit()
         click.echo("database ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
+    @app.cli.command("check")
+    def check():
+        """Check that this installation is ready to serve; exits 1 if something is not."""
+        from .checks import run_checks
+
+        results = run_checks()
+        for name, ok, detail in results:
+            click.echo(f"{'ok  ' if ok else 'FAIL'}  {name}: {detail}")
+        if not all(ok for _name, ok, _detail in results):
+            raise SystemExit(1)
+
     @app.cli.command("seed-demo")
     def seed_demo():
         """Demo data around today: campaign, units, people, activities, check-ins."""

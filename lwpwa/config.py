@@ -37,8 +37,13 @@ class Config:
 
     # Limits are counted in a store that every gunicorn worker shares (Redis in production).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "lwpwa")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+
+    # Behind nginx (TLS) set to the number of proxies, so https, client address and host come
+    # from X-Forwarded-* (secure cookies, HSTS, rate limits per real address).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 4 * 1024 * 1024))
     SYNC_MAX_ITEMS = 1000

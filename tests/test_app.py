@@ -87,3 +87,21 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     with app.app_context():
         db.engine.dispose()
+
+
+def test_check_says_what_is_ready(runner):
+    result = runner.invoke(args=["check"])
+    assert "database and migrations: reachable, current" in result.output
+    assert "rate-limit store: memory://" in result.output and "not shared" in result.output
+
+
+def test_behind_a_trusted_proxy_https_and_the_client_address_come_from_the_headers(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "TRUSTED_PROXIES": 1,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/proxy.sqlite3"})
+    response = app.test_client().get("/", base_url="http://internal",
+                                     headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    assert "Strict-Transport-Security" in response.headers
+    untrusted = create_app({"TESTING": True, "SECRET_KEY": "x" * 40,
+                            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/proxy.sqlite3"})
+    response = untrusted.test_client().get("/", base_url="http://internal", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers

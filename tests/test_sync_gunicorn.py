@@ -1,80 +1,25 @@
 """Exactly once under real concurrency: 8 clients post the same batch at the same moment to a
 real gunicorn with 4 workers, on a fresh database per engine (SQLite file, PostgreSQL)."""
-import os
 import random
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
-from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import requests
-from conftest import ENGINES, TEST_SECRET, ZONE, Factory, base_config, checkin, drop_database_url, \
-    fresh_database_url, sync_body
+from conftest import ENGINES, ZONE, Factory, base_config, checkin, drop_database_url, fresh_database_url, \
+    sync_body
 from flask_migrate import upgrade
+from servers import log_tail, gunicorn
 from sqlalchemy import create_engine, text
 
 from lwpwa import create_app
 from lwpwa.extensions import db
 from lwpwa.reference import load_reference_data
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 8
-WORKERS = 4
 RESIDENTS = 200
-START_DEADLINE_S = 60
 REQUEST_TIMEOUT_S = 120
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(database_url, log_path, workers=WORKERS):
-    """A real gunicorn serving wsgi:app on 127.0.0.1; yields its base URL once /healthz is 200,
-    and always stops it."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
-           "SESSION_COOKIE_SECURE": "0"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_DEADLINE_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}:\n{_tail(log_path)}")
-            try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn not ready within {START_DEADLINE_S}s:\n{_tail(log_path)}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _tail(path, size=4000):
-    return Path(path).read_bytes()[-size:].decode("utf-8", "replace")
 
 
 def seed(database_url):
@@ -145,7 +90,7 @@ def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fre
         for thread in threads:
             thread.join(timeout=REQUEST_TIMEOUT_S + 60)
         assert not any(thread.is_alive() for thread in threads), "a client never finished"
-        assert not errors, f"{errors}\n{_tail(tmp_path / 'gunicorn.log')}"
+        assert not errors, f"{errors}\n{log_tail(tmp_path / 'gunicorn.log')}"
         figures = requests.get(f"{base}/api/v1/activities/{activity_id}/stats", headers=headers[0],
                                timeout=30)
         assert figures.status_code == 200, figures.text

@@ -1,0 +1,39 @@
+"""`flask --app wsgi check`: is this installation ready to serve? Each check says what to fix."""
+from pathlib import Path
+
+from flask import current_app
+from limits.storage import storage_from_string
+
+from .health import schema_status
+
+
+def run_checks():
+    """[(name, ok, detail)] for the database, migrations, rate-limit store, catalogs, PWA files."""
+    results = []
+    ok, detail = schema_status()
+    results.append(("database and migrations", ok, detail if not ok else "reachable, current"))
+
+    uri = current_app.config["RATELIMIT_STORAGE_URI"]
+    try:
+        healthy = storage_from_string(uri).check()
+    except Exception as exc:  # any client error means the store cannot be used
+        healthy, uri = False, f"{uri} ({exc.__class__.__name__})"
+    shared = not uri.startswith("memory://")
+    results.append(("rate-limit store", healthy,
+                    uri + ("" if shared else " — not shared between workers: set RATELIMIT_STORAGE_URI=redis://…")))
+
+    translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    missing = [lang for lang in current_app.config["LANGUAGES"]
+               if not (translations / lang / "LC_MESSAGES" / "messages.mo").exists()]
+    results.append(("compiled catalogs", not missing,
+                    "run `make translations`: missing " + ", ".join(missing) if missing else "zh_Hans, en"))
+
+    vendor = Path(current_app.static_folder) / "vendor"
+    has_vendor = vendor.is_dir() and any(vendor.iterdir())
+    results.append(("scanner libraries", has_vendor,
+                    "present" if has_vendor else "run `npm ci` (copies them into static/vendor/)"))
+
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    results.append(("secure cookies", True if secure else current_app.debug,
+                    "on" if secure else "off: only for plain http on localhost"))
+    return results

@@ -1,0 +1,62 @@
+"""Real servers for tests: gunicorn on a free loopback port, ready when /healthz says so."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 4
+START_DEADLINE_S = 60
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url, log_path, workers=WORKERS, env=None):
+    """A real gunicorn serving wsgi:app on 127.0.0.1; yields its base URL once /healthz is 200,
+    and always stops it."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
+           "SESSION_COOKIE_SECURE": "0", **(env or {})}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+             "--timeout", "120", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_DEADLINE_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_tail(log_path)}")
+            try:
+                if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"gunicorn not ready within {START_DEADLINE_S}s:\n{log_tail(log_path)}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def log_tail(path, size=4000):
+    return Path(path).read_bytes()[-size:].decode("utf-8", "replace")

@@ -58,6 +58,7 @@ def _register_blueprints(app):
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
+    from .residents import web as residents_web
     from .web import routes as web
 
     api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
@@ -65,7 +66,7 @@ def _register_blueprints(app):
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

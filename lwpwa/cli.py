@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
+from .residents import cli as residents_cli
 
 
 def _fail(message):
@@ -162,3 +163,5 @@ def register_cli(app):
         db.session.commit()
         for code in minted:
             click.echo(code.code)
+
+    residents_cli.register(app)

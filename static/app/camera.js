@@ -3,6 +3,10 @@
 import { decodeFrame } from "./decoder.js";
 
 const MAX_SIDE = 960; // enough for a card at arm's length, small enough to decode in a few ms
+// At most 25 decodes a second, with a breather after each: a main thread that is never idle
+// starves the browser's low-priority work (Chromium then delays even service worker updates).
+const MIN_INTERVAL = 40;
+const MIN_IDLE = 15;
 
 export class Camera {
   constructor(video, onTexts) {
@@ -48,10 +52,14 @@ export class Camera {
     this.video.srcObject = null;
   }
 
-  schedule() {
+  schedule(started = 0) {
     if (!this.running) return;
-    if (this.video.requestVideoFrameCallback) this.video.requestVideoFrameCallback(() => this.tick());
-    else setTimeout(() => this.tick(), 40);
+    const wait = Math.max(MIN_IDLE, MIN_INTERVAL - (performance.now() - started));
+    setTimeout(() => {
+      if (!this.running) return;
+      if (this.video.requestVideoFrameCallback) this.video.requestVideoFrameCallback(() => this.tick());
+      else this.tick();
+    }, wait);
   }
 
   grab() {
@@ -69,9 +77,9 @@ export class Camera {
 
   async tick() {
     if (!this.running) return;
+    const started = performance.now();
     try {
       if (this.video.videoWidth) {
-        const started = performance.now();
         const texts = await decodeFrame(this.video, () => this.grab());
         this.frames += 1;
         if (this.frames === 1) performance.mark("lwpwa-first-frame");
@@ -80,7 +88,7 @@ export class Camera {
     } catch (error) {
       console.error("scan", error);
     }
-    this.schedule();
+    this.schedule(started);
   }
 }
 

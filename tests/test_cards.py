@@ -215,3 +215,13 @@ def test_an_erased_card_takes_no_profile(client, unit):
     residents.erase(minted.resident)
     db.session.commit()
     assert profile(client, minted.code, unit.headers, consent=True).status_code == 404
+
+
+def test_the_sheet_speaks_chinese_first(client, unit):
+    sign_in(client, unit.lead)
+    html = print_cards(client, 1).get_data(as_text=True)
+    assert "打印签到卡" in html and "参加活动时出示此卡即可签到。" in html
+    assert "已生成 1 张空白签到卡" in html
+    client.get("/lang/en")
+    html = print_cards(client, 1).get_data(as_text=True)
+    assert "Show this card at each activity to sign in." in html

@@ -7,20 +7,16 @@ JSON API, as outside clients do. Under CI=true a missing browser fails the run i
 import os
 import shutil
 import subprocess
-import sys
-import threading
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from .helpers import PASSWORD, Api, ZONE
+from .helpers import ZONE
+from .server import start_live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("LWPWA_CHROMIUM", "/usr/bin/chromium")
-SECRET = "browser-tests-secret-key-0123456789-abcdefghij"
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -47,71 +43,12 @@ def _ensure_vendor_files():
         _missing(f"static/vendor/ lacks {', '.join(missing)}: run `npm ci`")
 
 
-def _cli(env, *args):
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                            env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
-
-
-class LiveServer:
-    def __init__(self, app, url, api, campaign_id, org_id):
-        self.app = app
-        self.url = url
-        self.api = api
-        self.campaign_id = campaign_id
-        self.org_id = org_id
-        self._lead_token = None
-        self.volunteer = "volunteer1"
-
-    @property
-    def lead_token(self):
-        if self._lead_token is None:
-            self._lead_token = self.api.token("lead1")
-        return self._lead_token
-
-    def new_activity(self, name="读书沙龙"):
-        return self.api.create_activity(self.lead_token, self.campaign_id, self.org_id, name)
-
-    def stats(self, activity_id):
-        return self.api.stats(self.lead_token, activity_id)
-
-    def new_version(self, salt):
-        """Deploy "a new version": every file the service worker precaches gets a new hash."""
-        self.app.config["PWA_BUILD_SALT"] = salt
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     _ensure_vendor_files()
-    tmp = tmp_path_factory.mktemp("live")
-    database_url = f"sqlite:///{tmp}/lwpwa.sqlite3"
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "SESSION_COOKIE_SECURE": "0",
-           "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_KIB": "1024", "PASSWORD_PARALLELISM": "1"}
-    _cli(env, "init-db")
-    today = date.today()
-    campaign_id = int(_cli(env, "create-campaign", "--title", "浏览器测试活动周", "--region", "140000",
-                           "--starts-on", (today - timedelta(days=3)).isoformat(),
-                           "--ends-on", (today + timedelta(days=3)).isoformat()))
-    org_id = int(_cli(env, "create-org", "测试社区学校", "--region", "140100"))
-    _cli(env, "create-user", "volunteer1", "--password", PASSWORD, "--role", "volunteer", "--org", str(org_id))
-    _cli(env, "create-user", "volunteer2", "--password", PASSWORD, "--role", "volunteer", "--org", str(org_id))
-    _cli(env, "create-user", "lead1", "--password", PASSWORD, "--role", "site_lead", "--org", str(org_id))
-
-    from lwpwa import create_app
-
-    app = create_app({
-        "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database_url, "SESSION_COOKIE_SECURE": False,
-        "RATELIMIT_ENABLED": False, "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_KIB": 1024,
-        "PASSWORD_PARALLELISM": 1,
-    })
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    yield LiveServer(app, url, Api(url), campaign_id, org_id)
-    server.shutdown()
-    thread.join(5)
+    server = start_live_server(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

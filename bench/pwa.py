@@ -1,0 +1,203 @@
+"""Measure the scanner PWA in headless Chromium on this machine (issue 3's three figures).
+
+1. frame → stored check-in: the median time from grabbing a 640×480 camera frame to the check-in
+   being committed to IndexedDB (strict durability), over a fake camera that shows a new code every
+   few frames; also the decoder alone on the shared qr-samples frames.
+2. first-visit bytes: everything the first visit downloads and the service worker precaches,
+   raw and gzip-compressed (as a reverse proxy would serve it).
+3. offline start: from navigation to a usable scan screen (rendered, camera on, first frame
+   decoded) with no network, after one online visit.
+
+Run: .venv/bin/python bench/pwa.py [--codes 40] [--runs 5]   (writes bench/out/pwa.json too)
+"""
+import argparse
+import logging
+import base64
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, QR_SAMPLES, _ensure_vendor_files  # noqa: E402
+from tests.browser.helpers import ZONE, qr_frame, write_y4m  # noqa: E402
+from tests.browser.pages import sign_in, wait_for_service_worker  # noqa: E402
+from tests.browser.server import start_live_server  # noqa: E402
+
+GOALS = {"frame_to_stored_ms": 50, "first_visit_gzip_kb": 600, "offline_start_ms": 1000}
+
+
+def context_for(browser, server):
+    context = browser.new_context(base_url=server.url, locale="zh-CN", timezone_id=str(ZONE),
+                                  permissions=["camera"])
+    context.set_default_timeout(30000)
+    return context
+
+
+def measure_first_visit(server, browser):
+    """Bytes of every distinct URL fetched by the page and its service worker on a first visit."""
+    context = context_for(browser, server)
+    urls = set()
+    context.on("request", lambda request: urls.add(request.url))
+    page = context.new_page()
+    page.goto("/app/")
+    wait_for_service_worker(page)
+    page.wait_for_load_state("networkidle")
+    build = json.loads(urllib.request.urlopen(server.url + "/sw.js").read().split(b"\n", 1)[0][len("const BUILD = "):-1])
+    urls |= {server.url + path for path in build["precache"]} | {server.url + "/sw.js"}
+    rows = []
+    for url in sorted(u for u in urls if u.startswith(server.url) and "/api/" not in u):
+        body = urllib.request.urlopen(url).read()
+        rows.append((url[len(server.url):], len(body), len(gzip.compress(body, 6))))
+    context.close()
+    return rows
+
+
+def measure_scanning(server, browser_for_camera, n_codes, tmp):
+    codes = [server.api.new_code() for _ in range(n_codes)]
+    frames = []
+    for code in codes:
+        frames += [qr_frame(code)] * 3 + [qr_frame(None)] * 2
+    camera = write_y4m(Path(tmp) / "bench.y4m", frames, fps=15)
+    activity = server.new_activity("基准测试")
+    browser = browser_for_camera(camera)
+    context = context_for(browser, server)
+    page = context.new_page()
+    sign_in(page)
+    page.click(f"[data-activity-id='{activity['id']}']")
+    expect(page.locator("#count-scanned")).to_have_text(str(n_codes), timeout=120000)
+    samples = page.evaluate("lwpwa.metrics.frameToStored")
+    context.close()
+    browser.close()
+    return samples
+
+
+def measure_decoder(server, browser):
+    context = context_for(browser, server)
+    page = context.new_page()
+    page.goto("/app/")
+    cases = json.loads((QR_SAMPLES / "manifest.json").read_text(encoding="utf-8"))["cases"]
+    times = []
+    for case in cases:
+        png = base64.b64encode((QR_SAMPLES / case["file"]).read_bytes()).decode()
+        times.append(page.evaluate("""async (png) => {
+          const { decodeImageData } = await import('/static/app/decoder.js');
+          const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+          const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+          const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+          const ctx = canvas.getContext('2d', { willReadFrequently: true });
+          ctx.drawImage(bitmap, 0, 0);
+          const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+          await decodeImageData(data);  // warm
+          const t = performance.now();
+          await decodeImageData(data);
+          return performance.now() - t;
+        }""", png))
+    context.close()
+    return times
+
+
+def measure_offline_start(server, browser_for_camera, runs, tmp):
+    camera = write_y4m(Path(tmp) / "empty.y4m", [qr_frame(None)], fps=15)
+    activity = server.new_activity("离线启动")
+    browser = browser_for_camera(camera)
+    context = context_for(browser, server)
+    page = context.new_page()
+    sign_in(page)
+    expect(page.locator(f"[data-activity-id='{activity['id']}']")).to_be_visible()
+    wait_for_service_worker(page)
+    context.set_offline(True)
+    results = []
+    for _ in range(runs):
+        page.goto(f"/app/?activity={activity['id']}")
+        expect(page.locator("#feedback")).to_be_visible()
+        timing = page.evaluate("""() => new Promise((resolve) => {
+          const check = () => {
+            const first = performance.getEntriesByName('lwpwa-first-frame')[0];
+            const screen = performance.getEntriesByName('lwpwa-scan-screen')[0];
+            if (first && screen) resolve({ screen: screen.startTime, firstFrame: first.startTime });
+            else setTimeout(check, 20);
+          };
+          check();
+        })""")
+        results.append(timing)
+    context.close()
+    browser.close()
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codes", type=int, default=40, help="codes shown to the fake camera")
+    parser.add_argument("--runs", type=int, default=5, help="offline starts")
+    args = parser.parse_args()
+    _ensure_vendor_files()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in the figures
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        server = start_live_server(Path(tmp))
+        launched = []
+
+        def browser_for_camera(camera=None):
+            extra = [f"--use-file-for-fake-video-capture={camera}"] if camera else []
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + extra)
+            launched.append(browser)
+            return browser
+
+        started = time.time()
+        plain = browser_for_camera()
+        first_visit = measure_first_visit(server, plain)
+        decoder = measure_decoder(server, plain)
+        scanning = measure_scanning(server, browser_for_camera, args.codes, tmp)
+        offline = measure_offline_start(server, browser_for_camera, args.runs, tmp)
+        for browser in launched:
+            if browser.is_connected():
+                browser.close()
+        server.stop()
+
+    raw = sum(row[1] for row in first_visit)
+    zipped = sum(row[2] for row in first_visit)
+    figures = {
+        "frame_to_stored_ms": {"median": statistics.median(scanning), "p90": sorted(scanning)[int(len(scanning) * 0.9)],
+                               "max": max(scanning), "samples": len(scanning)},
+        "decoder_only_ms_on_qr_samples": {"median": statistics.median(decoder), "max": max(decoder), "frames": len(decoder)},
+        "first_visit": {"files": len(first_visit), "raw_kb": round(raw / 1024, 1), "gzip_kb": round(zipped / 1024, 1),
+                        "largest": sorted(first_visit, key=lambda r: -r[2])[:3]},
+        "offline_start_ms": {"median_scan_screen": statistics.median(r["screen"] for r in offline),
+                             "median_first_frame_decoded": statistics.median(r["firstFrame"] for r in offline),
+                             "runs": len(offline)},
+        "seconds": round(time.time() - started, 1),
+    }
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "pwa.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    f = figures
+    print(f"frame → stored check-in (640×480, {f['frame_to_stored_ms']['samples']} scans): median "
+          f"{f['frame_to_stored_ms']['median']:.1f} ms, p90 {f['frame_to_stored_ms']['p90']:.1f} ms "
+          f"(goal ≤ {GOALS['frame_to_stored_ms']} ms)")
+    print(f"decoder alone on {f['decoder_only_ms_on_qr_samples']['frames']} qr-samples frames: median "
+          f"{f['decoder_only_ms_on_qr_samples']['median']:.1f} ms, max {f['decoder_only_ms_on_qr_samples']['max']:.1f} ms")
+    print(f"first visit: {f['first_visit']['files']} files, {f['first_visit']['raw_kb']} KB raw, "
+          f"{f['first_visit']['gzip_kb']} KB gzip (goal ≤ {GOALS['first_visit_gzip_kb']} KB)")
+    for path, size, zsize in f["first_visit"]["largest"]:
+        print(f"    {path}: {size / 1024:.1f} KB raw, {zsize / 1024:.1f} KB gzip")
+    print(f"offline start, navigation → scan screen: median {f['offline_start_ms']['median_scan_screen']:.0f} ms; "
+          f"→ first frame decoded: {f['offline_start_ms']['median_first_frame_decoded']:.0f} ms "
+          f"(goal < {GOALS['offline_start_ms']} ms)")
+    ok = (f["frame_to_stored_ms"]["median"] <= GOALS["frame_to_stored_ms"]
+          and f["first_visit"]["gzip_kb"] <= GOALS["first_visit_gzip_kb"]
+          and f["offline_start_ms"]["median_first_frame_decoded"] < GOALS["offline_start_ms"])
+    print("all goals met" if ok else "SOME GOALS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

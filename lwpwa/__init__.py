@@ -54,6 +54,7 @@ def _register_blueprints(app):
     from .accounts import web as accounts_web
     from .activities import api as activities_api
     from .api import openapi
+    from .bureau.blueprints import BLUEPRINTS as bureau_blueprints
     from .checkins import api as checkins_api
     from .pwa import routes as pwa
     from .reports import api as reports_api
@@ -66,7 +67,7 @@ def _register_blueprints(app):
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,100 @@
+"""Region pages for bureaus: the dashboard, the region's statistics table (page, print, .xlsx)."""
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..activities.reference import THEMES
+from ..extensions import db
+from ..i18n import current_locale
+from ..reports import service
+from ..reports.api import XLSX, download
+from ..reports.table import region_columns
+from ..reports.counts import counted_activities
+from ..reports.xlsx import to_bytes
+from ..regions.models import Region
+from ..web.access import role_required
+from . import charts, dashboard
+from .scope import BUREAU_ROLES, breadcrumbs, campaigns_for, pick_campaign, region_or_404
+
+bp = Blueprint("bureau", __name__, url_prefix="/region")
+
+
+@bp.get("/")
+@role_required(*BUREAU_ROLES)
+def home():
+    if current_user.region_code:
+        return redirect(url_for(".region", code=current_user.region_code))
+    provinces = db.session.scalars(select(Region).where(Region.level == "province").order_by(Region.code)).all()
+    return render_template("bureau/home.html", provinces=provinces)
+
+
+def localized_themes(rows):
+    """The official Chinese labels in Chinese; the English names on English pages."""
+    if current_locale() == "zh_Hans":
+        return rows
+    names = {key: str(english) for key, _label, english in THEMES}
+    return [{**row, "label": names.get(row["key"], row["label"])} for row in rows]
+
+
+def _context(code):
+    region = region_or_404(code)
+    campaigns = campaigns_for(region)
+    campaign = pick_campaign(region, campaigns)
+    return region, campaigns, campaign
+
+
+@bp.get("/<code>/")
+@role_required(*BUREAU_ROLES)
+def region(code):
+    region, campaigns, campaign = _context(code)
+    page = {"region": region, "campaigns": campaigns, "campaign": campaign, "trail": breadcrumbs(region)}
+    if campaign is None:
+        return render_template("bureau/dashboard.html", **page)
+    sort = request.args.get("sort", "label")
+    descending = request.args.get("dir") == "desc"
+    statuses = dashboard.unit_statuses(campaign, region)
+    themes = localized_themes(service.stats_rows(campaign, region, "theme"))
+    days = service.stats_rows(campaign, region, "day")
+    cities = units = None
+    if region.level == "province":
+        cities = dashboard.sort_rows(dashboard.city_rows(campaign, region, statuses), sort, descending)
+    else:
+        units = dashboard.sort_rows(dashboard.unit_rows(campaign, region, statuses), sort, descending)
+    return render_template(
+        "bureau/dashboard.html", **page,
+        totals=service.stats_totals(campaign, region),
+        tallied=dashboard.tallied_attendance(campaign, region),
+        status_counts=dashboard.status_counts(statuses),
+        theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
+        themes=themes, days=days, cities=cities, units=units, sort=sort, descending=descending,
+    )
+
+
+@bp.get("/<code>/table")
+@role_required(*BUREAU_ROLES)
+def table(code):
+    """The region's statistics table as a page; ?print=1 gives the bare A4 print view."""
+    region, campaigns, campaign = _context(code)
+    if campaign is None:
+        abort(404)
+    ids = counted_activities(campaign.id, region_code=region.code)
+    theme_rows = service.region_theme_rows(ids)
+    units = service.region_unit_rows(region, ids)
+    columns = region_columns(theme_rows)
+    template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
+    return render_template(
+        template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
+        columns=columns, units=units, today=service.today_in(campaign),
+        totals={"attendance": sum(c.values[3] for c in columns), "volunteers": sum(c.values[4] for c in columns)},
+    )
+
+
+@bp.get("/<code>/report.xlsx")
+@role_required(*BUREAU_ROLES)
+def report_xlsx(code):
+    """The same workbook as GET /api/v1/regions/<code>/report.xlsx, for a signed-in browser."""
+    region, _campaigns, campaign = _context(code)
+    if campaign is None:
+        abort(404)
+    workbook = service.region_workbook(campaign, region)
+    return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{region.name}.xlsx")

@@ -61,13 +61,14 @@ def _register_blueprints(app):
     from .residents import api as residents_api
     from .residents import web as residents_web
     from .web import routes as web
+    from .workspace import blueprint as workspace, pairing_api
 
     api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
-                      checkins_api.bp, reports_api.bp, openapi.bp)
+                      checkins_api.bp, reports_api.bp, openapi.bp, pairing_api.bp)
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -18,6 +18,7 @@ from ..regions.models import LEVELS
 from ..reports import openapi as report_openapi
 from ..residents import openapi as resident_openapi
 from ..residents.models import AGE_GROUPS
+from ..workspace import openapi as workspace_openapi
 
 from .spec import (
     API_VERSION, SYNC_MAX_ITEMS, SYNC_STATUSES, REJECT_REASONS, PUBLIC, BEARER,
@@ -432,12 +433,14 @@ lwpwa 的 JSON 接口：全民终身学习活动周的扫码签到与自动统�
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
-    for method, path, entry in OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS:
+    for method, path, entry in (OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS
+                                + workspace_openapi.OPERATIONS):
         entry = copy.deepcopy(entry)
         entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
                                                    .replace("{margin}", str(hold_margin_hours))
         paths.setdefault(path, {})[method] = entry
-    schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS})
+    schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS,
+                               **workspace_openapi.SCHEMAS})
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

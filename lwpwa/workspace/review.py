@@ -1,0 +1,121 @@
+"""Review: check-ins held for the site lead (approve or reject, with the reason) and the audit
+list of rejected scans of the unit.
+
+Approving makes a held check-in `accepted`, or `duplicate` when the same person is already
+counted for that activity, kind and day (the unique index decides, as in sync). Rejecting keeps
+it `held` (never counted) with the decision recorded, so a resent item still answers `held`.
+"""
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..activities.models import Activity
+from ..checkins.models import Checkin
+from ..database import utcnow
+from ..extensions import db
+from ..residents.models import Resident
+from .forms import ResolveForm
+from .report import age_group_labels, kind_labels, mask_name
+from .scope import current_org, unit_checkin_or_404, unit_zone
+
+AUDIT_LIMIT = 200
+
+
+class AlreadyResolved(Exception):
+    pass
+
+
+def resolve_held(checkin, user, approve, note):
+    """Decide a held check-in; returns its new status."""
+    # Claimed by one UPDATE, so two site leads deciding at once cannot both decide it.
+    claimed = db.session.execute(
+        update(Checkin).where(Checkin.id == checkin.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
+        .values(resolved_by_id=user.id, resolved_at=utcnow(), resolution_note=note[:200])
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise AlreadyResolved()
+    db.session.refresh(checkin)
+    if approve:
+        try:
+            with db.session.begin_nested():
+                checkin.status = "accepted"
+                db.session.flush()
+        except IntegrityError:
+            checkin.status = "duplicate"
+    db.session.flush()
+    return checkin.status
+
+
+def held_rows(org):
+    return db.session.execute(
+        select(Checkin, Activity.name, User.username, Resident.display_name)
+        .join(Activity, Activity.id == Checkin.activity_id)
+        .outerjoin(User, User.id == Checkin.recorded_by_id)
+        .outerjoin(Resident, Resident.id == Checkin.resident_id)
+        .where(Activity.org_id == org.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
+        .order_by(Checkin.scanned_at, Checkin.id)).all()
+
+
+def resolved_rows(org, limit=AUDIT_LIMIT):
+    return db.session.execute(
+        select(Checkin, Activity.name, User.username)
+        .join(Activity, Activity.id == Checkin.activity_id)
+        .outerjoin(User, User.id == Checkin.resolved_by_id)
+        .where(Activity.org_id == org.id, Checkin.resolved_at.is_not(None))
+        .order_by(Checkin.resolved_at.desc(), Checkin.id.desc()).limit(limit)).all()
+
+
+def rejected_rows(org, limit=AUDIT_LIMIT):
+    """Rejected scans of the unit: into its activities, or recorded by its people."""
+    unit_users = select(User.id).where(User.org_id == org.id)
+    unit_activities = select(Activity.id).where(Activity.org_id == org.id)
+    return db.session.execute(
+        select(Checkin, Activity.name, User.username)
+        .outerjoin(Activity, Activity.id == Checkin.activity_id)
+        .outerjoin(User, User.id == Checkin.recorded_by_id)
+        .where(Checkin.status == "rejected",
+               or_(Checkin.activity_id.in_(unit_activities), Checkin.recorded_by_id.in_(unit_users)))
+        .order_by(Checkin.received_at.desc(), Checkin.id.desc()).limit(limit)).all()
+
+
+def reason_labels():
+    return {"invalid": _("Not a valid check-in (bad code or data)"),
+            "unknown_code": _("Unknown code"),
+            "revoked_code": _("Code replaced or withdrawn"),
+            "unknown_activity": _("Unknown activity"),
+            "forbidden_activity": _("Activity of another unit")}
+
+
+def status_labels():
+    return {"accepted": _("Counted"), "duplicate": _("Already counted that day"),
+            "held": _("Not counted"), "rejected": _("Rejected")}
+
+
+def page(form=None, status=200):
+    org = current_org()
+    return render_template("workspace/review.html", org=org, held=held_rows(org),
+                           resolved=resolved_rows(org), rejected=rejected_rows(org),
+                           form=form or ResolveForm(), failed_id=getattr(form, "checkin_id", None),
+                           reasons=reason_labels(), statuses=status_labels(), kinds=kind_labels(),
+                           ages=age_group_labels(), mask_name=mask_name, zone=unit_zone(org)), status
+
+
+def resolve(checkin_id):
+    org = current_org()
+    checkin = unit_checkin_or_404(org, checkin_id)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        form.checkin_id = checkin.id
+        return page(form, 400)
+    try:
+        status = resolve_held(checkin, current_user, form.decision.data == "approve", form.note.data.strip())
+    except AlreadyResolved:
+        flash(_("This check-in was already decided."), "error")
+        return redirect(url_for("workspace.review"))
+    flash({"accepted": _("The check-in now counts."),
+           "duplicate": _("The person was already counted that day: nothing changed in the counts."),
+           "held": _("The check-in stays uncounted.")}[status], "info")
+    return redirect(url_for("workspace.review"))

@@ -1,0 +1,91 @@
+"""The statistics table page: the notice's attachment as HTML (same header, rows, merged theme
+headers and 合计 as the .xlsx), its contacts, the .xlsx download, a print view on A4 landscape,
+and submitting it to the city bureau."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..activities.models import Activity
+from ..activities.reference import THEMES
+from ..extensions import db
+from ..reports import service as reports
+from ..reports.api import XLSX, download
+from ..reports.counts import activity_totals, counted_activities
+from ..reports.table import ATTENDANCE_ROW, NOTES, ROW_LABELS, VOLUNTEERS_ROW, chinese_date, unit_columns
+from ..reports.xlsx import to_bytes
+from ..submissions import service as submissions
+from .forms import ConfirmForm, ContactsForm
+from .scope import current_org, selected_campaign
+
+
+def table_data(campaign, org):
+    """What the page shows, built like reports.table.unit_workbook builds the sheet."""
+    ids = counted_activities(campaign.id, org_id=org.id)
+    activities = db.session.scalars(
+        select(Activity).where(Activity.id.in_(ids)).order_by(Activity.starts_at, Activity.id)).all()
+    columns = unit_columns(activities, activity_totals(ids))
+    headers = [{"label": label, "span": sum(1 for c in columns if c.theme == key)} for key, label, _en in THEMES]
+    rows = []
+    for offset, label in enumerate(ROW_LABELS):
+        is_count = offset in (ATTENDANCE_ROW, VOLUNTEERS_ROW)
+        cells = [col.values[offset] for col in columns]
+        rows.append({"label": label, "cells": cells, "is_count": is_count,
+                     "total": sum(int(v) for v in cells) if is_count else ""})
+    return {
+        "title": f"{campaign.title}情况统计表",
+        "reporter_line": f"填报单位（公章）：{org.name}",
+        "date": chinese_date(reports.today_in(campaign)),
+        "headers": headers,
+        "rows": rows,
+        "column_count": len(columns),
+        "contacts": (("负责人：", org.lead_name), ("填报人：", org.reporter_name), ("联系电话：", org.phone)),
+        "notes": NOTES,
+    }
+
+
+def save_contacts(org, form):
+    org.lead_name = (form.lead_name.data or "").strip() or None
+    org.reporter_name = (form.reporter_name.data or "").strip() or None
+    org.phone = (form.phone.data or "").strip() or None
+    db.session.flush()
+
+
+def page():
+    org = current_org()
+    campaign = selected_campaign(org)
+    form = ContactsForm(obj=org if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            save_contacts(org, form)
+            flash(_("The contacts were saved."), "info")
+            return redirect(url_for("workspace.table", campaign=campaign.id))
+        status = 400
+    state, latest = submissions.submission_status(campaign, org)
+    return render_template("workspace/table.html", org=org, campaign=campaign, form=form,
+                           table=table_data(campaign, org), submission=state, latest=latest,
+                           confirm=ConfirmForm()), status
+
+
+def print_view():
+    org = current_org()
+    campaign = selected_campaign(org)
+    return render_template("workspace/table_print.html", org=org, campaign=campaign,
+                           table=table_data(campaign, org))
+
+
+def xlsx():
+    org = current_org()
+    campaign = selected_campaign(org)
+    workbook = reports.unit_workbook(campaign, org)
+    return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{org.name}.xlsx")
+
+
+def submit():
+    org = current_org()
+    campaign = selected_campaign(org)
+    if ConfirmForm().validate_on_submit():
+        submissions.submit(campaign, org, current_user)
+        flash(_("The table was submitted to the city bureau."), "info")
+    return redirect(url_for("workspace.table", campaign=campaign.id))

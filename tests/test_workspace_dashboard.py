@@ -1,0 +1,54 @@
+"""The unit dashboard: campaign, deadline, activities with live counts, what needs attention."""
+from datetime import datetime, timedelta
+
+from conftest import ZONE, checkin, sync_body
+from test_workspace_support import lead, other, post, sign_in  # noqa: F401 (fixtures)
+
+from lwpwa.extensions import db
+
+
+def test_only_site_leads_see_the_workspace(client, make, unit):
+    assert client.get("/unit/").status_code == 302  # to the login page
+    sign_in(client, unit.volunteer)
+    assert client.get("/unit/").status_code == 403
+
+
+def test_the_dashboard_shows_the_campaign_deadline_and_live_counts(lead, make, unit):
+    _resident, code = make.resident(display_name="张三")
+    response = lead.post("/api/v1/sync", headers=unit.headers,
+                         json=sync_body([checkin(unit.activity.id, code=code),
+                                         checkin(unit.activity.id, headcount=4)]))
+    assert response.status_code == 200
+    html = lead.get("/unit/").get_data(as_text=True)
+    assert unit.campaign.title in html
+    assert unit.campaign.report_due_on.isoformat() in html
+    days_left = (unit.campaign.report_due_on - datetime.now(ZONE).date()).days
+    assert f"还剩 {days_left} 天" in html
+    assert unit.activity.name in html
+    assert '<strong>5</strong>' in html  # 1 scanned + 4 tally
+    assert "统计表尚未报送" in html
+
+
+def test_attention_lists_held_check_ins_and_missing_news_links(lead, make, unit):
+    past = make.activity(unit.org, unit.campaign, name="昨天的讲座",
+                         starts_at=datetime.now(ZONE).replace(microsecond=0) - timedelta(days=1))
+    _resident, code = make.resident()
+    far = datetime.now(ZONE) + timedelta(days=3)
+    lead.post("/api/v1/sync", headers=unit.headers,
+              json=sync_body([checkin(unit.activity.id, code=code, scanned_at=far)]))
+    html = lead.get("/unit/").get_data(as_text=True)
+    assert "1 条签到等待您审核" in html
+    assert "“昨天的讲座”还没有新闻链接" in html
+    past.news_links = ["https://example.org/news/1"]
+    db.session.commit()
+    assert "“昨天的讲座”还没有新闻链接" not in lead.get("/unit/").get_data(as_text=True)
+
+
+def test_a_campaign_of_another_province_is_not_found(lead, make, unit):
+    shandong = make.campaign(region_code="370000")
+    assert lead.get(f"/unit/?campaign={shandong.id}").status_code == 404
+    assert lead.get(f"/unit/?campaign={unit.campaign.id}").status_code == 200
+
+
+def test_the_dashboard_lists_only_the_own_unit(lead, other):
+    assert other.activity.name not in lead.get("/unit/").get_data(as_text=True)

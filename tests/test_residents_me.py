@@ -134,3 +134,16 @@ def test_delete_leaves_every_stats_figure_identical(client, make, unit):
     assert sync(client, unit, checkin(unit.activity.id, code=code)) == [("rejected", "revoked_code")]
     assert stats(client, unit) == before
     assert db.session.get(Resident, resident.id).display_name is None
+
+
+def test_code_replacement_is_limited_per_resident_not_per_address(client, make):
+    resident, _code = make.resident()
+    other, _other_code = make.resident()
+    for _ in range(10):
+        assert client.post("/api/v1/residents/me/code", headers=me(resident)).status_code == 201
+    response = client.post("/api/v1/residents/me/code", headers=me(resident))
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert client.post("/api/v1/residents/me/code", headers=me(other)).status_code == 201
+    # Every replaced code is revoked; only the last one lives.
+    db.session.refresh(resident)
+    assert [c.is_revoked for c in resident.codes] == [True] * 10 + [False]

@@ -17,10 +17,10 @@ def me(resident):
     return {"Authorization": f"Resident {resident.key}"}
 
 
-@pytest.mark.parametrize("code", FIXED + [codes.new_code() for _ in range(8)])
-def test_every_png_and_svg_decodes_back_to_its_code_at_level_q(code):
-    assert decode_png(qr.png(code)) == [(code, "Q")]
-    assert decode_png(rasterize_svg(qr.svg(code))) == [(code, "Q")]
+def test_every_png_and_svg_decodes_back_to_its_code_at_level_q():
+    for code in FIXED + [codes.new_code() for _ in range(20)]:
+        assert decode_png(qr.png(code)) == [(code, "Q")]
+        assert decode_png(rasterize_svg(qr.svg(code))) == [(code, "Q")]
 
 
 @pytest.mark.parametrize("code", FIXED)

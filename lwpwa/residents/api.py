@@ -99,7 +99,13 @@ def update_me():
     return jsonify(resident_json(resident))
 
 
+def _resident_key_bucket():
+    """Rate limits per resident (by the key's digest), not per address: a venue shares one."""
+    return "resident:" + service.key_digest(request.headers.get("Authorization", "")[:300])
+
+
 @bp.post("/residents/me/code")
+@limiter.limit("10 per day", key_func=_resident_key_bucket)
 def replace_my_code():
     """A new code; the old one is revoked, so its later scans answer `revoked_code`."""
     resident = resident_from_header()

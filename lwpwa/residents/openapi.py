@@ -1,8 +1,8 @@
 """OpenAPI entries of a resident's own code and data, and of printed cards' profiles (see
 lwpwa/api/openapi.py, which merges SCHEMAS and OPERATIONS into the served document)."""
-from ..api.spec import (BAD_RESIDENT_KEY, CODE, DATE_TIME, DAY, POSITIVE, RESIDENT, TOO_LARGE,
-                        UNIT_WRITERS, array, binary, error, forbidden_role, nullable, obj, ok,
-                        operation, query, ref, text)
+from ..api.spec import (BAD_RESIDENT_KEY, CODE, DATE_TIME, DAY, POSITIVE, RATE_LIMITED, RESIDENT,
+                        TOO_LARGE, UNIT_WRITERS, array, binary, error, forbidden_role, nullable, obj,
+                        ok, operation, query, ref, text)
 from ..checkins.models import KINDS
 from . import qr
 from .api import HISTORY_LIMIT
@@ -97,8 +97,9 @@ OPERATIONS = [
         description="A new code for a lost or photographed one. The old code is revoked: scans "
                     "of it are then rejected with reason `revoked_code`. Check-ins already made "
                     "keep counting, and the new code counts as the same person (a scan of it on "
-                    "a day already counted is a `duplicate`).",
-        responses={201: ok("The new code.", ref("CodeReplacement")), 401: BAD_RESIDENT_KEY}),
+                    "a day already counted is a `duplicate`). At most 10 a day per resident.",
+        responses={201: ok("The new code.", ref("CodeReplacement")), 401: BAD_RESIDENT_KEY,
+                   429: RATE_LIMITED}),
     operation(
         "GET", "/residents/me/qr.png", "getResidentQrPng", tag="Residents", security=RESIDENT,
         summary="The resident's QR code as PNG", description=QR_DESCRIPTION, parameters=[SIZE],

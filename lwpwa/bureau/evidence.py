@@ -80,6 +80,7 @@ def device_activities(device_id, campaign, region):
     ids = counted_activities(campaign.id, region_code=region.code)
     return db.session.execute(
         select(Activity.id, Activity.name, func.count())
+        .select_from(Checkin)
         .join(Activity, Activity.id == Checkin.activity_id)
         .where(Checkin.device_id == device_id, Checkin.status == "accepted", Checkin.activity_id.in_(ids))
         .group_by(Activity.id, Activity.name).order_by(Activity.id)).all()

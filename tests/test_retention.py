@@ -51,6 +51,10 @@ def past(make, unit, client):
     residents.attach_card_profile(p.card.resident, "孙奶奶", "60_plus", None)
     p.shandong_card = residents.mint_cards(make.org(region_code="370102"), 1)[0]
     residents.attach_card_profile(p.shandong_card.resident, "周爷爷", "60_plus", None)
+    # All of them registered or got their card during the campaign.
+    registered = datetime.combine(p.campaign.starts_on, time(8), ZONE)
+    for person in (p.gone, p.back, p.due_day, p.never, p.card.resident, p.shandong_card.resident):
+        person.created_at = person.consent_at = registered
     db.session.commit()
     p.volunteer_person = db.session.get(Resident, unit.volunteer.resident_id)
     assert sync(client, unit.headers,
@@ -122,3 +126,17 @@ def test_a_rejected_or_held_scan_after_the_due_date_is_not_activity(client, runn
                                               scanned_at=far)) == ["held"]
     result = runner.invoke(args=["anonymize", "--campaign", str(past.campaign.id)])
     assert result.exit_code == 0 and personal(past.gone) == (None, None, None)
+
+
+def test_a_profile_made_or_given_after_the_due_date_stays(client, runner, make, unit, past):
+    new_card = residents.mint_cards(unit.org, 1)[0]  # minted today, for this year's week
+    residents.attach_card_profile(new_card.resident, "吴奶奶", "60_plus", None)
+    # An old card of the region, whose holder gave a profile only today, at a visit.
+    old_card = past.card.resident
+    residents.attach_card_profile(old_card, "孙奶奶", "60_plus", "坞城社区")
+    db.session.commit()
+    result = runner.invoke(args=["anonymize", "--campaign", str(past.campaign.id)])
+    assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == "2"
+    assert personal(new_card.resident) == ("吴奶奶", "60_plus", None)
+    assert personal(old_card) == ("孙奶奶", "60_plus", "坞城社区")
+    assert personal(past.gone) == (None, None, None)

@@ -12,9 +12,12 @@ What stays, on purpose:
 
 Who is concerned: residents (not users' own persons) who have an accepted check-in in one of the
 campaign's activities, or a printed card issued by a unit of the campaign's region; and none of
-them with an accepted check-in on a day after the due date. A resident who registered but never
-signed in anywhere is tied to no campaign and is left alone.
+them with an accepted check-in on a day after the due date, nor made or given a profile after it
+(a card minted for next year). A resident who registered but never signed in anywhere is tied to
+no campaign and is left alone.
 """
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import and_, exists, func, or_, select, update
 
 from ..activities.models import Activity
@@ -44,10 +47,14 @@ def inactive_conditions(campaign):
     active_later = exists().where(
         Checkin.resident_id == Resident.id, Checkin.status == "accepted",
         Checkin.day > campaign.report_due_on)
+    # A profile made or given after the due date (a card minted for next year) is activity too.
+    due_end = datetime.combine(campaign.report_due_on + timedelta(days=1), time(0), campaign.zone)
+    recent_profile = or_(Resident.created_at >= due_end,
+                         and_(Resident.consent_at.is_not(None), Resident.consent_at >= due_end))
     has_personal_data = or_(Resident.display_name.is_not(None), Resident.age_group.is_not(None),
                             Resident.community.is_not(None))
     return (Resident.source != "user", has_personal_data, or_(took_part, card_of_region),
-            ~active_later)
+            ~active_later, ~recent_profile)
 
 
 def count_inactive(campaign):

@@ -3,6 +3,7 @@ activities service (the API's rules) shown as form errors."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..activities import service
 from ..errors import ApiError
@@ -88,7 +89,7 @@ def save(form, org, activity=None):
 def _form(org, activity=None):
     form = ActivityForm()
     campaigns = [activity.campaign] if activity else unit_campaigns(org)
-    form.campaign.choices = [(c.id, c.title) for c in campaigns]
+    form.campaign.choices = [SelectChoice(c.id, c.title) for c in campaigns]
     return form
 
 

@@ -4,22 +4,24 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (DateTimeLocalField, HiddenField, IntegerField, PasswordField, RadioField,
                      SelectField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..activities.models import MODES
 from ..activities.reference import FORMS, THEMES
 
-MODE_CHOICES = (("offline", _l("Offline")), ("online", _l("Online")), ("hybrid", _l("Online and offline")))
-assert tuple(key for key, _label in MODE_CHOICES) == MODES
+MODE_CHOICES = [SelectChoice("offline", _l("Offline")), SelectChoice("online", _l("Online")),
+                SelectChoice("hybrid", _l("Online and offline"))]
+assert tuple(choice.value for choice in MODE_CHOICES) == MODES
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 class ActivityForm(FlaskForm):
     campaign = SelectField(_l("Activity week"), coerce=int, validators=[InputRequired()])
-    theme = SelectField(_l("Theme"), choices=[(key, label) for key, label, _en in THEMES],
+    theme = SelectField(_l("Theme"), choices=[SelectChoice(key, label) for key, label, _en in THEMES],
                         validators=[InputRequired()])
     name = StringField(_l("Name of the activity"), validators=[DataRequired(), Length(max=200)])
-    form = SelectField(_l("Form"), choices=[(key, label) for key, label, _en in FORMS],
+    form = SelectField(_l("Form"), choices=[SelectChoice(key, label) for key, label, _en in FORMS],
                        validators=[InputRequired()])
     mode = SelectField(_l("Online or offline"), choices=MODE_CHOICES, default="offline",
                        validators=[InputRequired()])
@@ -28,8 +30,8 @@ class ActivityForm(FlaskForm):
                             description=_l("For open learning resources: the names of the courses you recommend."),
                             validators=[Optional(), Length(max=12000)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
-    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMATS, validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMATS, validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), format=DATETIME_FORMATS, validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMATS, validators=[InputRequired()])
     capacity = IntegerField(_l("Capacity (people, optional)"),
                             validators=[Optional(), NumberRange(min=1, max=1_000_000)],
                             render_kw={"inputmode": "numeric", "min": 1})
@@ -51,7 +53,8 @@ class ConfirmForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=(("approve", _l("Count it")), ("reject", _l("Do not count it"))),
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Count it")),
+                                                 SelectChoice("reject", _l("Do not count it"))],
                           validators=[InputRequired()])
     note = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
 

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..i18n import current_locale
 from ..reports import service
 from ..reports.api import XLSX, download
-from ..reports.table import region_columns
+from ..reports.table import NOTES, ROW_LABELS, region_columns
 from ..reports.counts import counted_activities
 from ..reports.xlsx import to_bytes
 from ..regions.models import Region
@@ -84,7 +84,10 @@ def table(code):
     template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
-        columns=columns, units=units, today=service.today_in(campaign),
+        columns=columns, units=units, today=service.today_in(campaign), row_labels=ROW_LABELS, notes=NOTES,
+        theme_labels={key: label for key, label, _en in THEMES},
+        theme_pairs=[(key, label) for key, label, _en in THEMES],
+        unit_theme_totals={key: sum(unit["by_theme"].get(key, 0) for unit in units) for key, _l, _e in THEMES},
         totals={"attendance": sum(c.values[3] for c in columns), "volunteers": sum(c.values[4] for c in columns)},
     )
 

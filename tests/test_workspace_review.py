@@ -1,0 +1,96 @@
+"""Review: held check-ins approved or rejected with a reason; the audit list of rejected scans."""
+from datetime import datetime, timedelta
+
+from conftest import ZONE, checkin, sync_body
+from sqlalchemy import select
+from test_workspace_support import lead, other, post  # noqa: F401 (fixtures)
+
+from lwpwa.checkins.models import Checkin
+from lwpwa.extensions import db
+
+
+def held_scan(client, unit, code, days=3, headers=None):
+    """A scan three days after the activity: held for the site lead."""
+    item = checkin(unit.activity.id, code=code, scanned_at=datetime.now(ZONE) + timedelta(days=days))
+    result = client.post("/api/v1/sync", headers=headers or unit.headers, json=sync_body([item])).get_json()
+    assert result["results"][0]["status"] == "held"
+    return db.session.scalar(select(Checkin).where(Checkin.client_id == item["id"]))
+
+
+def attendance(client, unit):
+    return client.get(f"/api/v1/activities/{unit.activity.id}/stats", headers=unit.lead_headers).get_json()["attendance"]
+
+
+def test_held_check_ins_are_listed_with_masked_names(lead, make, unit):
+    _resident, code = make.resident(display_name="欧阳娜娜")
+    held_scan(lead, unit, code)
+    html = lead.get("/unit/review").get_data(as_text=True)
+    assert "欧***" in html and "欧阳娜娜" not in html
+    assert unit.activity.name in html
+
+
+def test_approving_counts_it_once(lead, make, unit):
+    _resident, code = make.resident()
+    first = held_scan(lead, unit, code)
+    second = held_scan(lead, unit, code)  # the same person, the same day
+    assert attendance(lead, unit) == 0
+    assert post(lead, f"/unit/review/{first.id}", {"decision": "approve", "note": "手机时间不准"}).status_code == 302
+    assert attendance(lead, unit) == 1
+    assert post(lead, f"/unit/review/{second.id}", {"decision": "approve", "note": "同上"}).status_code == 302
+    assert attendance(lead, unit) == 1
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.status, second.status) == ("accepted", "duplicate")
+    assert (first.resolved_by_id, first.resolution_note) == (unit.lead.id, "手机时间不准")
+    html = lead.get("/unit/review").get_data(as_text=True)
+    assert "没有等待审核的签到" in html and "手机时间不准" in html
+
+
+def test_rejecting_keeps_it_uncounted_and_a_resend_still_answers_held(lead, make, unit):
+    _resident, code = make.resident()
+    held = held_scan(lead, unit, code)
+    assert post(lead, f"/unit/review/{held.id}", {"decision": "reject", "note": "选错了活动"}).status_code == 302
+    db.session.refresh(held)
+    assert held.status == "held" and held.resolved_at is not None and held.resolution_note == "选错了活动"
+    assert attendance(lead, unit) == 0
+    item = {"id": held.client_id, "activity_id": unit.activity.id, "kind": "attendee", "code": code,
+            "scanned_at": datetime.now(ZONE).isoformat()}
+    again = lead.post("/api/v1/sync", headers=unit.headers, json=sync_body([item])).get_json()
+    assert again["results"][0]["status"] == "held"
+    # A decision is final: deciding again changes nothing.
+    post(lead, f"/unit/review/{held.id}", {"decision": "approve", "note": "改主意"})
+    db.session.refresh(held)
+    assert held.status == "held" and attendance(lead, unit) == 0
+
+
+def test_a_decision_needs_a_reason_and_a_csrf_token(lead, make, unit):
+    _resident, code = make.resident()
+    held = held_scan(lead, unit, code)
+    response = post(lead, f"/unit/review/{held.id}", {"decision": "approve", "note": "  "})
+    assert response.status_code == 400 and 'class="field-error"' in response.get_data(as_text=True)
+    response = post(lead, f"/unit/review/{held.id}", {"decision": "maybe", "note": "?"})
+    assert response.status_code == 400
+    assert lead.post(f"/unit/review/{held.id}", data={"decision": "approve", "note": "x"}).status_code == 400
+    db.session.refresh(held)
+    assert held.resolved_at is None and held.status == "held"
+
+
+def test_rejected_scans_are_listed_for_audit(lead, make, unit, other):
+    bad = checkin(unit.activity.id, code="0000000000000000Z")
+    lead.post("/api/v1/sync", headers=unit.headers, json=sync_body([bad], device_id="phone-of-unit-a"))
+    lead.post("/api/v1/sync", headers=make.auth(other.volunteer),
+              json=sync_body([checkin(other.activity.id, code="1111111111111111Z")], device_id="phone-of-unit-b"))
+    html = lead.get("/unit/review").get_data(as_text=True)
+    assert "phone-of-unit-a" in html and "phone-of-unit-b" not in html
+
+
+def test_another_units_check_ins_are_not_found(lead, make, unit, other):
+    _resident, code = make.resident()
+    theirs = checkin(other.activity.id, code=code, scanned_at=datetime.now(ZONE) + timedelta(days=3))
+    lead.post("/api/v1/sync", headers=make.auth(other.volunteer), json=sync_body([theirs]))
+    row = db.session.scalar(select(Checkin).where(Checkin.client_id == theirs["id"]))
+    assert row.status == "held"
+    assert post(lead, f"/unit/review/{row.id}", {"decision": "approve", "note": "x"}).status_code == 404
+    db.session.refresh(row)
+    assert row.status == "held" and row.resolved_at is None
+    assert other.activity.name not in lead.get("/unit/review").get_data(as_text=True)

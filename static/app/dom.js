@@ -16,8 +16,14 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/** Replace an element's children, skipping empty ones (null, false, undefined). */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return el;
+}
+
 export function mount(...children) {
   const root = document.getElementById("app");
-  root.replaceChildren(...children);
+  fill(root, ...children);
   return root;
 }

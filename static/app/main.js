@@ -1,6 +1,6 @@
 // The scanner app: boot, sign-in, the list of activities, the status bar, the sync schedule and
 // the "new version" banner. The scan screen itself is in scan.js.
-import { _, chooseLocale, currentLocale, formatDateTime, formatTime, loadLocale } from "./i18n.js";
+import { _, chooseLocale, currentLocale, formatDateTime, loadLocale } from "./i18n.js";
 import { h, mount } from "./dom.js";
 import { parse } from "./code.js";
 import { showScan } from "./scan.js";
@@ -8,83 +8,8 @@ import {
   cacheActivities, cachedActivities, cachedActivity, exportPending, getMeta, importPending,
   pendingCount, putActivity, setMeta,
 } from "./store.js";
-import { CHANNEL, syncOutbox } from "./sync.js";
-
-const MAX_BACKOFF = 5 * 60 * 1000;
-const FIRST_BACKOFF = 5 * 1000;
-
-export const app = {
-  auth: null,
-  registration: null,
-  backoff: 0,
-  syncTimer: null,
-  lastSync: null,
-  syncing: false,
-  leaveScreen: null,
-};
-globalThis.lwpwa = { metrics: { frameToStored: [] }, app };
-
-// ---------------------------------------------------------------- the status bar and syncing
-
-export async function refreshStatus() {
-  const bar = document.getElementById("status");
-  const pending = await pendingCount();
-  const last = (await getMeta("last_sync")) || {};
-  bar.dataset.pending = String(pending);
-  bar.dataset.online = String(navigator.onLine);
-  bar.replaceChildren(
-    h("span", { class: navigator.onLine ? "dot online" : "dot offline" }, navigator.onLine ? _("Online") : _("Offline")),
-    h("span", { class: "pending", "data-testid": "pending" },
-      pending ? _("{n} waiting to be sent", { n: pending }) : _("Everything sent")),
-    h("span", { class: "last-sync" }, last.ok_at ? _("Last sync {time}", { time: formatTime(last.ok_at) }) : _("Not synced yet")),
-    h("button", { type: "button", class: "small", id: "sync-now", onclick: () => runSync() }, _("Sync now")),
-  );
-  if (app.auth?.expired) {
-    bar.append(h("span", { class: "warn-text" }, _("Sign in again to send")));
-  }
-}
-
-function scheduleSync(delay) {
-  clearTimeout(app.syncTimer);
-  app.syncTimer = setTimeout(() => runSync(), delay);
-}
-
-/** Soon after a scan, so that a burst at the door goes in one request. */
-export function syncSoon() {
-  if (!app.backoff) scheduleSync(1500);
-  app.registration?.sync?.register("lwpwa-outbox").catch(() => {});
-}
-
-export async function runSync() {
-  clearTimeout(app.syncTimer);
-  if (app.syncing) return scheduleSync(1000);
-  app.syncing = true;
-  let result;
-  try {
-    result = await syncOutbox();
-  } finally {
-    app.syncing = false;
-  }
-  const pending = await pendingCount();
-  if (result.status === "busy") {
-    scheduleSync(2000);
-  } else if (result.status === "ok" || result.status === "idle" || result.status === "no_auth") {
-    app.backoff = 0;
-    if (pending && result.status !== "no_auth") scheduleSync(1000);
-  } else if (result.status === "unauthorized") {
-    app.auth = await getMeta("auth");
-    app.backoff = 0;
-    showSessionExpired();
-  } else {
-    // offline, 5xx, 429: retry with exponential backoff, at most every 5 minutes
-    app.backoff = Math.min(app.backoff ? app.backoff * 2 : FIRST_BACKOFF, MAX_BACKOFF);
-    const wait = result.retryAfter ? Math.max(result.retryAfter * 1000, app.backoff) : app.backoff;
-    if (pending) scheduleSync(wait);
-  }
-  await refreshStatus();
-  document.dispatchEvent(new CustomEvent("lwpwa:synced", { detail: result }));
-  return result;
-}
+import { app, refreshStatus, runSync } from "./status.js";
+import { CHANNEL } from "./sync.js";
 
 function showSessionExpired() {
   const banner = document.getElementById("update");
@@ -143,7 +68,7 @@ function languageSwitch() {
   }, other === "en" ? "English" : "中文");
 }
 
-export async function showLogin(message) {
+async function showLogin(message) {
   leaveCurrent();
   const pending = await pendingCount();
   const error = h("p", { class: "error", role: "alert", hidden: !message }, message || "");
@@ -345,7 +270,7 @@ function leaveCurrent() {
   app.leaveScreen = null;
 }
 
-export async function route() {
+async function route() {
   app.auth = await getMeta("auth");
   await refreshStatus();
   if (!app.auth?.token || app.auth.expired) return showLogin(app.auth?.expired ? _("Your sign-in has expired. Please sign in again.") : "");
@@ -366,6 +291,7 @@ async function boot() {
   window.addEventListener("popstate", () => route());
   window.addEventListener("online", () => { app.backoff = 0; refreshStatus(); runSync(); });
   window.addEventListener("offline", () => refreshStatus());
+  document.addEventListener("lwpwa:unauthorized", showSessionExpired);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") {
       runSync();

@@ -2,16 +2,16 @@
 // which checks the code on the device, writes it to the outbox and answers within milliseconds:
 // green (signed in), amber (already signed in today), red (not a valid code).
 import { _, formatDateTime } from "./i18n.js";
-import { h, mount } from "./dom.js";
+import { fill, h, mount } from "./dom.js";
 import { grouped, parse } from "./code.js";
 import { Camera, decodePhoto } from "./camera.js";
 import { decodeImageData, prepareWasm } from "./decoder.js";
 import { signal, unlockAudio } from "./feedback.js";
 import { deviceCounts, enqueueCode, enqueueHeadcount, receipt } from "./store.js";
-import { refreshStatus, syncSoon } from "./main.js";
+import { refreshStatus, syncSoon } from "./status.js";
 
 const SAME_TEXT_PAUSE = 1500; // a code held in view is one scan: it must leave the view this long to count again
-const WEDGE_GAP = 100; // keyboard-wedge scanners type faster than people
+const WEDGE_GAP = 200; // keyboard-wedge scanners type a whole code within this gap per key
 
 const REASONS = {
   invalid: () => _("not a valid sign-in code"),
@@ -49,7 +49,7 @@ export async function showScan(activity, { back }) {
     feedback.className = `feedback ${kindOfResult}`;
     feedback.dataset.state = kindOfResult;
     feedback.dataset.seq = String(state.seq);
-    feedback.replaceChildren(h("strong", {}, title), detail ? h("span", { class: "detail" }, detail) : "");
+    fill(feedback, h("strong", {}, title), detail ? h("span", { class: "detail" }, detail) : null);
     signal(kindOfResult);
   }
 
@@ -69,7 +69,7 @@ export async function showScan(activity, { back }) {
     const r = await receipt(activity.id);
     receiptBox.dataset.accepted = String(r.summary.accepted);
     receiptBox.dataset.pending = String(r.pending);
-    receiptBox.replaceChildren(
+    fill(receiptBox,
       h("h2", {}, _("Receipt from the server")),
       h("ul", { class: "summary" },
         h("li", { class: "accepted" }, _("Counted: {n}", { n: r.summary.accepted })),
@@ -164,7 +164,8 @@ export async function showScan(activity, { back }) {
   const onKey = (event) => {
     const target = event.target;
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
-    const now = performance.now();
+    // The key's own time stamp: a busy decode must not split one code into two.
+    const now = event.timeStamp;
     if (now - state.wedgeAt > WEDGE_GAP) state.wedge = "";
     state.wedgeAt = now;
     if (event.key === "Enter") {
@@ -172,7 +173,7 @@ export async function showScan(activity, { back }) {
         const text = state.wedge;
         state.wedge = "";
         event.preventDefault();
-        handleText(text, now, { manual: true });
+        handleText(text, undefined, { manual: true });
       }
     } else if (event.key.length === 1) {
       state.wedge += event.key;

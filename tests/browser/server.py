@@ -18,11 +18,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "browser-tests-secret-key-0123456789-abcdefghij"
 
 
-def _cli(env, *args):
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                            env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+def _cli(env, *commands):
+    """Run `flask --app wsgi ARGS...` for each command at once; the last output line of each."""
+    running = [(args, subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+               for args in commands]
+    lines = []
+    for args, process in running:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, f"flask {' '.join(args)} failed:\n{out}\n{err}"
+        lines.append(out.strip().splitlines()[-1] if out.strip() else "")
+    return lines
 
 
 class LiveServer:
@@ -57,15 +63,16 @@ def start_live_server(tmp):
     database_url = f"sqlite:///{tmp}/lwpwa.sqlite3"
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET, "SESSION_COOKIE_SECURE": "0",
            "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_KIB": "1024", "PASSWORD_PARALLELISM": "1"}
-    _cli(env, "init-db")
+    _cli(env, ["init-db"])
     today = date.today()
-    campaign_id = int(_cli(env, "create-campaign", "--title", "浏览器测试活动周", "--region", "140000",
-                           "--starts-on", (today - timedelta(days=3)).isoformat(),
-                           "--ends-on", (today + timedelta(days=3)).isoformat()))
-    org_id = int(_cli(env, "create-org", "测试社区学校", "--region", "140100"))
-    _cli(env, "create-user", "volunteer1", "--password", PASSWORD, "--role", "volunteer", "--org", str(org_id))
-    _cli(env, "create-user", "volunteer2", "--password", PASSWORD, "--role", "volunteer", "--org", str(org_id))
-    _cli(env, "create-user", "lead1", "--password", PASSWORD, "--role", "site_lead", "--org", str(org_id))
+    campaign_id, org_id = map(int, _cli(
+        env,
+        ["create-campaign", "--title", "浏览器测试活动周", "--region", "140000",
+         "--starts-on", (today - timedelta(days=3)).isoformat(), "--ends-on", (today + timedelta(days=3)).isoformat()],
+        ["create-org", "测试社区学校", "--region", "140100"],
+    ))
+    _cli(env, *[["create-user", name, "--password", PASSWORD, "--role", role, "--org", str(org_id)]
+                for name, role in (("volunteer1", "volunteer"), ("volunteer2", "volunteer"), ("lead1", "site_lead"))])
 
     from lwpwa import create_app
 

@@ -36,6 +36,7 @@ def test_a_printed_sheet_of_n_cards_holds_n_decodable_codes(live_server, launch,
     expect(cards).to_have_count(n)
     codes = {cards.nth(i).get_attribute("data-code") for i in range(n)}
     assert len(codes) == n
+    expect(page.locator("[data-print]")).to_be_visible()  # the print button's script ran
 
     # 8 cards to an A4 page, and no blank page after the last.
     pdf = page.pdf(format="A4", prefer_css_page_size=True)

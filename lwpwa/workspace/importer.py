@@ -224,6 +224,11 @@ def import_rows(rows, campaign, org, user):
     problems, created = [], []
     for number, cells in rows:
         data, errors = row_data(cells, campaign, org)
+        try:
+            service.validate_activity(data)  # every bad field of the row at once
+        except ApiError as error:
+            for field, message in error.fields.items():
+                errors.setdefault(field, message)
         if not errors:
             try:
                 with db.session.begin_nested():

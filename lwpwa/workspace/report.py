@@ -103,7 +103,7 @@ def recorders(activity):
     """Who scanned: [(username, display name, accepted check-ins recorded)]."""
     return db.session.execute(
         select(User.username, User.display_name, func.count())
-        .join(User, User.id == Checkin.recorded_by_id)
+        .select_from(Checkin).join(User, User.id == Checkin.recorded_by_id)
         .where(Checkin.activity_id == activity.id, Checkin.status == "accepted")
         .group_by(User.username, User.display_name).order_by(func.count().desc())).all()
 

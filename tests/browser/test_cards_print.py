@@ -45,6 +45,7 @@ def test_a_printed_sheet_of_n_cards_holds_n_decodable_codes(live_server, launch,
     # What the printer gets: the print stylesheet, the browser's own rendering of each SVG.
     page.emulate_media(media="print")
     expect(page.locator(".cards-form")).to_be_hidden()
+    expect(page.locator("[data-print]")).to_be_hidden()
     found = set()
     for i in range(n):
         shot = Image.open(io.BytesIO(cards.nth(i).screenshot()))

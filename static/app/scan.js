@@ -92,6 +92,7 @@ export async function showScan(activity, { back }) {
       show("warn", _("Already signed in today"), grouped(code));
     }
     renderCounts();
+    renderReceipt();
     refreshStatus();
     return result;
   }
@@ -125,6 +126,7 @@ export async function showScan(activity, { back }) {
     await enqueueHeadcount(activity, kind, n);
     show("ok", kind === "attendee" ? _("{n} walk-ins added", { n }) : _("{n} volunteers added", { n }));
     renderCounts();
+    renderReceipt();
     refreshStatus();
     syncSoon();
   }

@@ -25,15 +25,14 @@ export async function refreshStatus() {
   const last = (await getMeta("last_sync")) || {};
   bar.dataset.pending = String(pending);
   bar.dataset.online = String(navigator.onLine);
-  bar.replaceChildren(
+  const info = h("div", { class: "info" },
     h("span", { class: navigator.onLine ? "dot online" : "dot offline" }, navigator.onLine ? _("Online") : _("Offline")),
     h("span", { class: "pending", "data-testid": "pending" },
       pending ? _("{n} waiting to be sent", { n: pending }) : _("Everything sent")),
-    h("span", { class: "last-sync" }, last.ok_at ? _("Last sync {time}", { time: formatTime(last.ok_at) }) : _("Not synced yet")),
-    h("button", { type: "button", class: "small", id: "sync-now", onclick: () => runSync() }, _("Sync now")),
-  );
+    h("span", { class: "last-sync" }, last.ok_at ? _("Last sync {time}", { time: formatTime(last.ok_at) }) : _("Not synced yet")));
+  bar.replaceChildren(info, h("button", { type: "button", class: "small", id: "sync-now", onclick: () => runSync() }, _("Sync now")));
   if (app.auth?.expired) {
-    bar.append(h("span", { class: "warn-text" }, _("Sign in again to send")));
+    info.append(h("span", { class: "warn-text" }, _("Sign in again to send")));
   }
 }
 

@@ -19,15 +19,14 @@ SECRET = "browser-tests-secret-key-0123456789-abcdefghij"
 
 
 def _cli(env, *commands):
-    """Run `flask --app wsgi ARGS...` for each command at once; the last output line of each."""
-    running = [(args, subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-               for args in commands]
+    """Run `flask --app wsgi ARGS...` for each command, one after the other (SQLite allows one
+    writer); the last output line of each, where the CLI prints the new id."""
     lines = []
-    for args, process in running:
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, f"flask {' '.join(args)} failed:\n{out}\n{err}"
-        lines.append(out.strip().splitlines()[-1] if out.strip() else "")
+    for args in commands:
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == 0, f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        lines.append(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "")
     return lines
 
 

@@ -77,6 +77,7 @@ def _register_transaction_hooks(app):
     from flask import request
 
     from .database import begin_write
+    from .faults import failpoint
 
     @app.before_request
     def writers_take_the_lock_first():
@@ -86,7 +87,9 @@ def _register_transaction_hooks(app):
     @app.after_request
     def commit_session(response):
         if response.status_code < 400:
+            failpoint("before_commit")
             db.session.commit()
+            failpoint("after_commit")
         else:
             db.session.rollback()
         return response

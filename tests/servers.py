@@ -1,5 +1,6 @@
 """Real servers for tests: gunicorn on a free loopback port, ready when /healthz says so."""
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,19 +23,26 @@ def free_port():
         return sock.getsockname()[1]
 
 
+class Server(str):
+    """The base URL of a running server, which also knows its process (to kill it)."""
+
+    process = None
+
+
 @contextmanager
-def gunicorn(database_url, log_path, workers=WORKERS, env=None):
+def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None):
     """A real gunicorn serving wsgi:app on 127.0.0.1; yields its base URL once /healthz is 200,
-    and always stops it."""
-    port = free_port()
+    and always stops it (all its processes, even if a test killed some)."""
+    port = port or free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET,
            "SESSION_COOKIE_SECURE": "0", **(env or {})}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
              "--timeout", "120", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = Server(f"http://127.0.0.1:{port}")
+    base.process = process
     try:
         deadline = time.monotonic() + START_DEADLINE_S
         while True:
@@ -56,6 +64,25 @@ def gunicorn(database_url, log_path, workers=WORKERS, env=None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        kill_group(process)
+
+
+def kill_group(process):
+    """SIGKILL whatever is left of the server's process group (workers of a killed master)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def wait_for_file(path, deadline_s=60):
+    """Wait for a failpoint's marker file; returns its text (the pid that stopped there)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text():
+            return path.read_text()
+        time.sleep(0.02)
+    raise AssertionError(f"{path} did not appear within {deadline_s}s")
 
 
 def log_tail(path, size=4000):

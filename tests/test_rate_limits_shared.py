@@ -36,6 +36,7 @@ def database_with_user(tmp_path):
         load_reference_data()
         db.session.commit()
         username = Factory(app).user("admin").username
+        db.session.remove()
         db.engine.dispose()
     yield url, username
     drop_database_url(url)

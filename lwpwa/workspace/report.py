@@ -10,16 +10,10 @@ from ..accounts.models import User
 from ..checkins.models import Checkin
 from ..checkins.stats import activity_stats
 from ..extensions import db
+from ..residents.masking import mask_name
 from ..residents.models import Resident
 from .forms import ConfirmForm
 from .scope import current_org, unit_activity_or_404
-
-try:
-    from ..residents.masking import mask_name
-except ImportError:  # pragma: no cover - until the residents' masking module lands
-    def mask_name(name):
-        name = (name or "").strip()
-        return "*" * len(name) if len(name) <= 1 else name[0] + "*" * (len(name) - 1)
 
 SHEET_LIMIT = 10_000
 CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 720, 300, 48, 40, 16

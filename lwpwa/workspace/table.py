@@ -1,17 +1,16 @@
 """The statistics table page: the notice's attachment as HTML (same header, rows, merged theme
 headers and 合计 as the .xlsx), its contacts, the .xlsx download, a print view on A4 landscape,
 and submitting it to the city bureau."""
+from types import SimpleNamespace
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..activities.models import Activity
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..reports import service as reports
 from ..reports.api import XLSX, download
-from ..reports.counts import activity_totals, counted_activities
 from ..reports.table import ATTENDANCE_ROW, NOTES, ROW_LABELS, VOLUNTEERS_ROW, chinese_date, unit_columns
 from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
@@ -19,12 +18,14 @@ from .forms import ConfirmForm, ContactsForm
 from .scope import current_org, selected_campaign
 
 
-def table_data(campaign, org):
-    """What the page shows, built like reports.table.unit_workbook builds the sheet."""
-    ids = counted_activities(campaign.id, org_id=org.id)
-    activities = db.session.scalars(
-        select(Activity).where(Activity.id.in_(ids)).order_by(Activity.starts_at, Activity.id)).all()
-    columns = unit_columns(activities, activity_totals(ids))
+def table_data(campaign, org, snapshot=None):
+    """What the page shows, laid out as reports.table lays out the sheet, from the same snapshot
+    that a submission stores (so the page, the fingerprint and the .xlsx agree)."""
+    snapshot = snapshot or submissions.table_snapshot(campaign, org)
+    activities = [SimpleNamespace(**row) for row in snapshot["activities"]]
+    totals = {row["id"]: {"attendance": row["attendance"], "volunteers": row["volunteers"]}
+              for row in snapshot["activities"]}
+    columns = unit_columns(activities, totals)
     headers = [{"label": label, "span": sum(1 for c in columns if c.theme == key)} for key, label, _en in THEMES]
     rows = []
     for offset, label in enumerate(ROW_LABELS):
@@ -62,9 +63,17 @@ def page():
             flash(_("The contacts were saved."), "info")
             return redirect(url_for("workspace.table", campaign=campaign.id))
         status = 400
-    state, latest = submissions.submission_status(campaign, org)
+    # One count of the table serves both the page and the "changed since submission" check.
+    snapshot = submissions.table_snapshot(campaign, org)
+    latest = submissions.latest_submission(campaign, org)
+    if latest is None:
+        state = submissions.MISSING
+    elif submissions.fingerprint(snapshot) == latest.fingerprint:
+        state = submissions.SUBMITTED
+    else:
+        state = submissions.CHANGED
     return render_template("workspace/table.html", org=org, campaign=campaign, form=form,
-                           table=table_data(campaign, org), submission=state, latest=latest,
+                           table=table_data(campaign, org, snapshot), submission=state, latest=latest,
                            confirm=ConfirmForm()), status
 
 

@@ -305,6 +305,8 @@ async function boot() {
     // the status bar still refreshes after each sync of this page
   }
   await route();
+  // Ask again on every start: browsers grant persistence more readily to an app in use.
+  if (app.auth?.token && navigator.storage?.persist) navigator.storage.persist().catch(() => {});
   registerServiceWorker();
   runSync();
 }

@@ -86,11 +86,12 @@ def write_y4m(path, frames, fps=10):
     return path
 
 
-def camera_file(path, texts, frames_per_code=6, blank_frames=4, fps=10):
-    """A Y4M that shows each text in turn, with empty frames between them (looped by Chromium)."""
+def camera_file(path, texts, frames_per_code=6, blank_frames=4, fps=10, inverted=()):
+    """A Y4M that shows each text in turn, with empty frames between them (looped by Chromium);
+    texts in `inverted` are shown light-on-dark, like a phone in dark mode."""
     frames = []
     for text in texts:
-        frames += [qr_frame(text)] * frames_per_code
+        frames += [qr_frame(text, invert=text in inverted)] * frames_per_code
         frames += [qr_frame(None)] * blank_frames
     return write_y4m(path, frames, fps)
 

@@ -94,3 +94,42 @@ def test_another_units_check_ins_are_not_found(lead, make, unit, other):
     db.session.refresh(row)
     assert row.status == "held" and row.resolved_at is None
     assert other.activity.name not in lead.get("/unit/review").get_data(as_text=True)
+
+
+def upload_rescue(client, body):
+    from io import BytesIO
+    from json import dumps
+
+    from test_workspace_support import csrf_token
+    return client.post("/unit/review/rescue", data={"csrf_token": csrf_token(client, "/unit/review"),
+                                                    "file": (BytesIO(dumps(body).encode()), "outbox.json")},
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+def test_a_phones_exported_file_is_rescued_exactly_once(lead, make, unit, other):
+    codes = [make.resident()[1] for _ in range(3)]
+    exported = [sync_body([checkin(unit.activity.id, code=codes[0]), checkin(unit.activity.id, headcount=2)],
+                          device_id="broken-phone"),
+                sync_body([checkin(unit.activity.id, code=codes[1]),
+                           checkin(other.activity.id, code=codes[2]),  # another unit's: rejected
+                           checkin(unit.activity.id, code=codes[2],
+                                   scanned_at=datetime.now(ZONE) + timedelta(days=3))],  # held
+                          device_id="broken-phone")]
+    html = upload_rescue(lead, exported).get_data(as_text=True)
+    assert "文件已读取：3 条计入，0 条此前已计入，1 条待审核，1 条被拒绝。 其中 0 条服务器上已有" in html
+    assert attendance(lead, unit) == 4
+    again = upload_rescue(lead, exported).get_data(as_text=True)
+    assert "文件已读取：3 条计入，0 条此前已计入，1 条待审核，1 条被拒绝。 其中 5 条服务器上已有" in again
+    assert attendance(lead, unit) == 4
+    rows = db.session.scalars(select(Checkin).where(Checkin.device_id == "broken-phone")).all()
+    assert sorted(r.status for r in rows) == ["accepted", "accepted", "accepted", "held", "rejected"]
+    assert other.activity.id not in {r.activity_id for r in rows if r.status == "accepted"}
+
+
+def test_a_rescue_file_must_be_an_export_and_carry_a_csrf_token(lead, unit):
+    html = upload_rescue(lead, {"not": "an export"}).get_data(as_text=True)
+    assert "flash-error" in html
+    from io import BytesIO
+    response = lead.post("/unit/review/rescue", data={"file": (BytesIO(b"[]"), "x.json")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 400

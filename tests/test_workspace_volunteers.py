@@ -16,7 +16,7 @@ PAYLOAD = re.compile(r"<code>(LWPAIR:[A-Za-z0-9_-]+)</code>")
 
 def show_pairing_code(client, volunteer):
     response = post(client, f"/unit/volunteers/{volunteer.id}/pair")
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert "<svg" in html and 'class="qr"' in html
     return PAYLOAD.search(html).group(1)

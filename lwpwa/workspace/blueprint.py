@@ -5,7 +5,7 @@ from flask import Blueprint
 from ..activities.reference import THEME_LABELS
 from ..reports.table import activity_form_text
 from ..web.access import role_required
-from . import activities, dashboard, importer, report, review, table, volunteers
+from . import activities, dashboard, importer, report, rescue, review, table, volunteers
 
 bp = Blueprint("workspace", __name__, url_prefix="/unit")
 
@@ -38,6 +38,7 @@ ROUTES = (
     ("/table/submit", "submit_table", table.submit, POST),
     ("/review", "review", review.page, GET),
     ("/review/<int:checkin_id>", "resolve", review.resolve, POST),
+    ("/review/rescue", "rescue", rescue.upload, POST),
     ("/volunteers", "volunteers", volunteers.page, BOTH),
     ("/volunteers/<int:user_id>/password", "reset_password", volunteers.reset_password, POST),
     ("/volunteers/<int:user_id>/deactivate", "deactivate", volunteers.deactivate, POST),

@@ -81,3 +81,8 @@ class ImportForm(FlaskForm):
     campaign = HiddenField()
     file = FileField(_l("Activity plan (.xlsx)"), validators=[FileRequired()],
                      render_kw={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+
+
+class RescueForm(FlaskForm):
+    file = FileField(_l("File exported from a phone (.json)"), validators=[FileRequired()],
+                     render_kw={"accept": ".json,application/json"})

@@ -17,7 +17,7 @@ from ..checkins.models import Checkin
 from ..database import utcnow
 from ..extensions import db
 from ..residents.models import Resident
-from .forms import ResolveForm
+from .forms import RescueForm, ResolveForm
 from .report import age_group_labels, kind_labels, mask_name
 from .scope import current_org, unit_checkin_or_404, unit_zone
 
@@ -98,7 +98,7 @@ def page(form=None, status=200):
     org = current_org()
     return render_template("workspace/review.html", org=org, held=held_rows(org),
                            resolved=resolved_rows(org), rejected=rejected_rows(org),
-                           form=form or ResolveForm(), failed_id=getattr(form, "checkin_id", None),
+                           form=form or ResolveForm(), rescue_form=RescueForm(), failed_id=getattr(form, "checkin_id", None),
                            reasons=reason_labels(), statuses=status_labels(), kinds=kind_labels(),
                            ages=age_group_labels(), mask_name=mask_name, zone=unit_zone(org)), status
 

@@ -1,6 +1,6 @@
 """Volunteers and their phones: create accounts, reset passwords, deactivate, pair a phone with a
 short-lived QR code, see and revoke paired devices."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -103,8 +103,11 @@ def pair(user_id):
         abort(404)
     payload, code = pairing.create_code(volunteer, current_user)
     image = Markup(qr.svg(payload, label=_("Pairing code for %(name)s", name=volunteer.username)))
-    return render_template("workspace/pair.html", org=org, volunteer=volunteer, payload=payload,
-                           code=code, image=image, expires_at=code.expires_at.astimezone(unit_zone(org)), minutes=int(pairing.LIFETIME.total_seconds() // 60))
+    response = make_response(render_template(
+        "workspace/pair.html", org=org, volunteer=volunteer, payload=payload, code=code, image=image,
+        expires_at=code.expires_at.astimezone(unit_zone(org)), minutes=int(pairing.LIFETIME.total_seconds() // 60)))
+    response.headers["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+    return response
 
 
 def revoke_device(token_id):

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from ..accounts.access import visible_activity_or_404
 from ..api.auth import token_required
 from ..api.body import Validator, json_body
-from ..database import utcnow
+from ..database import begin_write, utcnow
 from ..errors import ApiError
+from ..extensions import db
 from .stats import activity_stats
-from .sync import sync_batch
+from .sync import parse_batch, sync_batch
 
 bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 
@@ -17,6 +18,10 @@ bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 @token_required("volunteer", "site_lead", "admin")
 def sync():
     received_at = utcnow()
+    # Reading the body and the shape checks need no database: on SQLite, do them outside the
+    # write lock the request took first (the token's use is committed now), so that other
+    # workers write meanwhile; the lock is taken again before anything stored is read.
+    db.session.commit()
     body = json_body()
     v = Validator(body)
     device_id = v.string("device_id", required=True, max_length=64)
@@ -29,7 +34,9 @@ def sync():
     if len(items) > limit:
         raise ApiError(413, "batch_too_large",
                        _("At most %(n)d check-ins per request; send the rest in another.", n=limit))
-    results = sync_batch(g.api_user, device_id, sent_at, items, received_at)
+    parsed = parse_batch(items)
+    begin_write()
+    results = sync_batch(g.api_user, device_id, sent_at, items, received_at, items=parsed)
     summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
     for result in results:
         summary[result["status"]] += 1

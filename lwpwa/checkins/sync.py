@@ -177,11 +177,19 @@ def _raw_text(value):
     return text[:500]
 
 
-def sync_batch(user, device_id, sent_at, raw_items, received_at):
-    """Decide every item; returns the list of results in the order given."""
+def parse_batch(raw_items):
+    """Shape checks of every item: no database, so a caller may do it before taking the write
+    lock (see api.sync)."""
+    return [parse_item(i, data) for i, data in enumerate(raw_items)]
+
+
+def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None):
+    """Decide every item; returns the list of results in the order given. `items`: what
+    parse_batch(raw_items) returned, if the caller parsed them already."""
     clock_error = received_at - sent_at
     margin = timedelta(hours=current_app.config["SYNC_HOLD_MARGIN_HOURS"])
-    items = [parse_item(i, data) for i, data in enumerate(raw_items)]
+    if items is None:
+        items = parse_batch(raw_items)
     live = [item for item in items if item.status is None]
 
     stored = _stored_answers({item.client_id for item in items if item.client_id})

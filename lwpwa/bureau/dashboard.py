@@ -15,6 +15,8 @@ from ..submissions.service import CHANGED, MISSING, SUBMITTED, submission_status
 
 OVERDUE = "overdue"  # missing after the due date
 STATUS_ORDER = {OVERDUE: 0, MISSING: 1, CHANGED: 2, SUBMITTED: 3}
+# "label" keeps the official order (cities by code, units by place then name): sorting Chinese
+# names by code point would be meaningless.
 SORT_KEYS = ("label", "activities", "attendance", "volunteers", "status")
 
 
@@ -97,18 +99,16 @@ def city_rows(campaign, region, statuses):
 
 
 def sort_rows(rows, key, descending):
-    """Server-side sorting (no script needed): by a column, ties by label."""
-    if key not in SORT_KEYS:
-        key = "label"
+    """Server-side sorting (no script needed): by a column, ties in the official order."""
+    if key not in SORT_KEYS or key == "label":
+        return list(reversed(rows)) if descending else rows
     if key == "status":
         def sort_key(row):
-            return (STATUS_ORDER.get(row.get("status"), 9), row["label"])
-    elif key == "label":
-        def sort_key(row):
-            return row["label"]
+            return STATUS_ORDER.get(row.get("status"), 9)
     else:
         def sort_key(row):
-            return (row[key], row["label"])
+            return row[key]
+    # Stable: ties keep the official order.
     return sorted(rows, key=sort_key, reverse=descending)
 
 

@@ -32,10 +32,11 @@ def campaigns_for(region):
 
 
 def pick_campaign(region, campaigns=None):
-    """?campaign=ID if it concerns the region (else 404); otherwise the week running today,
+    """?campaign=ID (or campaign_id) if it concerns the region (else 404); otherwise the week running today,
     else the latest one. None when the region has no campaign at all."""
     campaigns = campaigns if campaigns is not None else campaigns_for(region)
-    wanted = request.args.get("campaign", type=int)
+    # ?campaign= as the pages link it; ?campaign_id= as in the API's URLs.
+    wanted = request.args.get("campaign", type=int) or request.args.get("campaign_id", type=int)
     if wanted is not None:
         chosen = next((c for c in campaigns if c.id == wanted), None)
         if chosen is None:

@@ -1,0 +1,332 @@
+#!/usr/bin/env python
+"""Benchmark: the bureaus' counts on a whole province — 10,000 activities, 2,000,000 check-ins.
+
+    .venv/bin/python bench/stats.py                       # fresh SQLite file in a temp dir
+    .venv/bin/python bench/stats.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+What it does, in one run:
+1. makes a fresh database (a SQLite file in a temp dir; or a new database on the given
+   PostgreSQL server on 127.0.0.1, dropped at the end), migrates it, loads the reference data;
+2. seeds through the models one Shanxi campaign of 7 days, --units units spread over every
+   district of Shanxi (plus 20 in Shandong, which must not be counted), --activities activities
+   round-robin over units, themes and days, and --residents residents;
+3. inserts --checkins check-ins straight through the DB-API `executemany` (in batches, one
+   transaction): per activity ~88 % accepted attendee scans of distinct people, ~1 % tallies,
+   ~5 % volunteers, ~5 % duplicates, ~1 % held — the shape sync leaves behind; then ANALYZE,
+   as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would;
+4. times, through the Flask test client with a province bureau's bearer token (every request in
+   its own app context, as in production): `GET /api/v1/stats?group_by=city` (and org, theme,
+   day), `GET /api/v1/regions/140000/report.xlsx`, and, for reference, the bureau pages (the
+   province dashboard and the anomaly flags). Prints the first (cold) and the median of --runs.
+Goal: the counts API under 0.5 s on both engines.
+"""
+import argparse
+import os
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ZONE = ZoneInfo("Asia/Shanghai")
+GOAL_S = 0.5
+DAYS = 7
+BATCH = 50_000
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", help="a PostgreSQL server on 127.0.0.1 (a fresh database is made on "
+                        "it and dropped); default: a fresh SQLite file")
+    parser.add_argument("--activities", type=int, default=10_000)
+    parser.add_argument("--checkins", type=int, default=2_000_000)
+    parser.add_argument("--units", type=int, default=1_000)
+    parser.add_argument("--residents", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--skip-pages", action="store_true", help="time only the API and the .xlsx")
+    parser.add_argument("--keep", action="store_true", help="keep the database for a look")
+    return parser.parse_args()
+
+
+def fresh_postgres(server_url):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    if not url.drivername.startswith("postgresql") or url.host not in ("127.0.0.1", "localhost"):
+        sys.exit("--database-url must be a PostgreSQL server on 127.0.0.1")
+    name = f"lwpwa_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(server_url, bench_url):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(bench_url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_app(database_url):
+    from lwpwa import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secrets.token_urlsafe(48),
+                       "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
+                       "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_KIB": 1024, "PASSWORD_PARALLELISM": 1})
+
+
+def seed(app, args):
+    """Campaign, units, activities, residents and a bureau token, through the models."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from lwpwa.accounts import tokens
+    from lwpwa.accounts.service import create_user
+    from lwpwa.activities.models import Activity
+    from lwpwa.activities.reference import THEME_KEYS
+    from lwpwa.campaigns.models import Campaign
+    from lwpwa.extensions import db
+    from lwpwa.orgs.models import Org
+    from lwpwa.reference import load_reference_data
+    from lwpwa.regions.models import Region
+
+    upgrade()
+    load_reference_data()
+    db.session.commit()
+    today = datetime.now(ZONE).date()
+    starts_on = today - timedelta(days=DAYS - 1)
+    campaign = Campaign(title="Bench campaign", region_code="140000", timezone="Asia/Shanghai",
+                        starts_on=starts_on, ends_on=today, report_due_on=today + timedelta(days=7))
+    db.session.add(campaign)
+    districts = db.session.scalars(select(Region.code).where(Region.code.like("14%"), Region.level == "district")
+                                   .order_by(Region.code)).all()
+    orgs = [Org(name=f"压测单位{i}", region_code=districts[i % len(districts)], kind="community_school",
+                lead_name="李明", reporter_name="王芳", phone="0351-1234567") for i in range(args.units)]
+    orgs += [Org(name=f"山东单位{i}", region_code="370102") for i in range(20)]
+    db.session.add_all(orgs)
+    db.session.flush()
+    shanxi = orgs[:args.units]
+    rows = []
+    for i in range(args.activities):
+        day = starts_on + timedelta(days=i % DAYS)
+        start = datetime(day.year, day.month, day.day, 9 + i % 8, tzinfo=ZONE)
+        rows.append({"campaign_id": campaign.id, "org_id": shanxi[i % len(shanxi)].id,
+                     "theme": THEME_KEYS[i % len(THEME_KEYS)], "name": f"活动{i}", "content": "压测",
+                     "form": "lecture", "mode": "offline", "venue": f"场地{i % 997}", "starts_at": start,
+                     "ends_at": start + timedelta(hours=2), "news_links": [], "courses": [],
+                     "capacity": 400, "is_cancelled": False})
+    db.session.execute(Activity.__table__.insert(), rows)
+    bureau = create_user("bench_province", secrets.token_urlsafe(16), "bureau", region_code="140000")
+    secret, token = tokens.issue_token(bureau, name="bench")
+    token.read_only = True
+    db.session.commit()
+    activities = db.session.execute(
+        select(Activity.id, Activity.starts_at).where(Activity.campaign_id == campaign.id).order_by(Activity.id)).all()
+    db.session.commit()  # no read transaction left open: it would keep SQLite from checkpointing
+    return campaign.id, secret, activities
+
+
+def begin(cursor, qmark):
+    # The app's SQLite connections run in autocommit (SQLAlchemy issues BEGIN itself): without
+    # an explicit BEGIN every row would be a transaction of its own.
+    if qmark == "?":
+        cursor.execute("BEGIN")
+
+
+def insert_residents(connection, n, qmark):
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    cursor = connection.cursor()
+    begin(cursor, qmark)
+    sql = "INSERT INTO residents (source, created_at) VALUES ({0}, {0})".format(qmark)
+    for start in range(0, n, BATCH):
+        cursor.executemany(sql, [("registration", now)] * min(BATCH, n - start))
+    cursor.execute("SELECT min(id) FROM residents")
+    first = cursor.fetchone()[0]
+    connection.commit()
+    return first
+
+
+def checkin_rows(activities, n_checkins, first_resident, n_residents, sqlite):
+    """Yields check-in rows in the shape sync leaves them, per activity."""
+    rng = random.Random(7)
+    per_activity = n_checkins // len(activities)
+    extra = n_checkins - per_activity * len(activities)
+    serial = 0
+    stamps = {}  # activities share a few start times: format each scan time once
+
+    def stamp(value):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else value
+
+    for index, (activity_id, starts_at) in enumerate(activities):
+        count = per_activity + (1 if index < extra else 0)
+        if starts_at not in stamps:
+            starts = starts_at.astimezone(timezone.utc).replace(tzinfo=None)
+            day = starts_at.astimezone(ZONE).date()
+            stamps[starts_at] = (day.isoformat() if sqlite else day,
+                                 [(stamp(starts + timedelta(seconds=5 * j)),
+                                   stamp(starts + timedelta(seconds=5 * j + 180))) for j in range(per_activity + 1)])
+        day_value, times = stamps[starts_at]
+        base = rng.randrange(n_residents)
+        device = f"device-{activity_id % 3000}"
+        for j in range(count):
+            serial += 1
+            scanned, received = times[j]
+            roll = j % 100
+            kind, resident, headcount, status = "attendee", None, None, "accepted"
+            if roll < 88:
+                resident = first_resident + (base + j) % n_residents
+            elif roll == 88:
+                headcount = 1 + j % 5
+            elif roll < 94:
+                kind, resident = "volunteer", first_resident + (base + j) % n_residents
+            elif roll < 99:
+                resident, status = first_resident + (base + j - 90) % n_residents, "duplicate"
+            else:
+                resident, status = first_resident + (base + j) % n_residents, "held"
+            yield (f"b{serial:035d}", device, activity_id, kind, resident, headcount,
+                   scanned, scanned, received, day_value, status, None)
+
+
+def insert_checkins(connection, rows, qmark):
+    sql = ("INSERT INTO checkins (client_id, device_id, activity_id, kind, resident_id, headcount, "
+           "device_scanned_at, scanned_at, received_at, day, status, resolved_at) VALUES ("
+           + ", ".join([qmark] * 12) + ")")
+    cursor = connection.cursor()
+    begin(cursor, qmark)
+    batch, total = [], 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            cursor.executemany(sql, batch)
+            total += len(batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+        total += len(batch)
+    connection.commit()
+    return total
+
+
+def timed(client, url, headers, runs):
+    """(status, first seconds, median seconds of the following runs, bytes)."""
+    times, status, size = [], None, 0
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append(time.perf_counter() - started)
+        status, size = response.status_code, len(response.data)
+    return status, times[0], statistics.median(times[1:]), size
+
+
+def main():
+    args = parse_args()
+    tmp = tempfile.mkdtemp(prefix="lwpwa-bench-stats-")
+    url = fresh_postgres(args.database_url) if args.database_url else f"sqlite:///{tmp}/bench.sqlite3"
+    engine_name = "PostgreSQL" if args.database_url else "SQLite"
+    try:
+        app = make_app(url)
+        with app.app_context():
+            from sqlalchemy import text
+
+            from lwpwa.extensions import db
+
+            started = time.perf_counter()
+            campaign_id, secret, activities = seed(app, args)
+            print(f"{engine_name}: seeded {len(activities):,} activities, {args.units:,} units "
+                  f"in {time.perf_counter() - started:.1f} s")
+            raw = db.engine.raw_connection()
+            try:
+                qmark = "?" if not args.database_url else "%s"
+                started = time.perf_counter()
+                first = insert_residents(raw, args.residents, qmark)
+                rows = checkin_rows(activities, args.checkins, first, args.residents, not args.database_url)
+                n = insert_checkins(raw, rows, qmark)
+                elapsed = time.perf_counter() - started
+                print(f"inserted {args.residents:,} residents and {n:,} check-ins by executemany in {elapsed:.1f} s "
+                      f"({n / elapsed:,.0f} rows/s)")
+            finally:
+                raw.close()
+            started = time.perf_counter()
+            with db.engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+            if not args.database_url:
+                with db.engine.connect() as connection:
+                    connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            print(f"ANALYZE{'' if args.database_url else ' and WAL checkpoint'} in {time.perf_counter() - started:.1f} s")
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        urls = [(f"GET /api/v1/stats?group_by={group}", f"/api/v1/stats?campaign_id={campaign_id}&group_by={group}")
+                for group in ("city", "org", "theme", "day")]
+        urls.append(("GET /api/v1/regions/140000/report.xlsx",
+                     f"/api/v1/regions/140000/report.xlsx?campaign_id={campaign_id}"))
+        results = []
+        for label, path in urls:
+            with app.app_context():
+                results.append((label, *timed(client, path, headers, args.runs)))
+        if not args.skip_pages:
+            results += time_pages(app, campaign_id, args.runs)
+        print(f"\n{engine_name}, {len(activities):,} activities, {args.checkins:,} check-ins "
+              f"(first request, then the median of {args.runs}):")
+        for label, status, first_s, median_s, size in results:
+            goal = ""
+            if label.startswith("GET /api/v1/stats"):
+                goal = "  ok" if median_s < GOAL_S else f"  SLOWER than the {GOAL_S} s goal"
+            print(f"  {label:<48} {status}  first {first_s:6.3f} s  median {median_s:6.3f} s  {size:>9,} B{goal}")
+        with app.app_context():
+            from lwpwa.extensions import db
+            db.engine.dispose()
+    finally:
+        if args.database_url and not args.keep:
+            drop_postgres(args.database_url, url)
+        if args.keep:
+            print(f"kept: {url}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def time_pages(app, campaign_id, runs):
+    """The bureau pages, signed in through the session as a browser would be."""
+    from lwpwa.accounts.passwords import hash_password
+    from lwpwa.accounts.models import User
+    from lwpwa.extensions import db
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "bench_province"))
+        user.password_hash = hash_password("bench password 1")
+        db.session.commit()
+    client = app.test_client()
+    with app.app_context():
+        client.post("/login", data={"username": "bench_province", "password": "bench password 1"})
+    results = []
+    for label, path in (("page /region/140000/ (dashboard)", f"/region/140000/?campaign={campaign_id}"),
+                        ("page /region/140100/ (a city's dashboard)", f"/region/140100/?campaign={campaign_id}"),
+                        ("page /region/140000/anomalies", f"/region/140000/anomalies?campaign={campaign_id}")):
+        with app.app_context():
+            results.append((label, *timed(client, path, {}, max(1, runs // 3))))
+    return results
+
+
+def _stop(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # so that `finally` removes the database
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("FLASK_DEBUG", "0")
+    signal.signal(signal.SIGTERM, _stop)
+    main()

@@ -4,6 +4,7 @@ import { _, chooseLocale, currentLocale, formatDateTime, loadLocale } from "./i1
 import { h, mount } from "./dom.js";
 import { parse } from "./code.js";
 import { showScan } from "./scan.js";
+import { unlockAudio } from "./feedback.js";
 import {
   cacheActivities, cachedActivities, cachedActivity, exportPending, getMeta, importPending,
   pendingCount, putActivity, setMeta,
@@ -219,6 +220,7 @@ async function showActivities() {
 }
 
 function openActivity(activity) {
+  unlockAudio(); // this tap lets the scan screen play its tones
   history.pushState(null, "", `/app/?activity=${activity.id}`);
   route();
 }

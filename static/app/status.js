@@ -5,9 +5,7 @@ import { _, formatTime } from "./i18n.js";
 import { h } from "./dom.js";
 import { getMeta, pendingCount } from "./store.js";
 import { syncOutbox } from "./sync.js";
-
-const MAX_BACKOFF = 5 * 60 * 1000;
-const FIRST_BACKOFF = 5 * 1000;
+import { nextBackoff } from "./clock.js";
 
 export const app = {
   auth: null,
@@ -69,7 +67,7 @@ export async function runSync() {
     document.dispatchEvent(new CustomEvent("lwpwa:unauthorized"));
   } else {
     // offline, 5xx, 429: retry with exponential backoff, at most every 5 minutes
-    app.backoff = Math.min(app.backoff ? app.backoff * 2 : FIRST_BACKOFF, MAX_BACKOFF);
+    app.backoff = nextBackoff(app.backoff);
     const wait = result.retryAfter ? Math.max(result.retryAfter * 1000, app.backoff) : app.backoff;
     if (pending) scheduleSync(wait);
   }

@@ -3,6 +3,9 @@
 // code, activity, kind and day), the server's answers, the cached activities and the session.
 // Works in the page and in the service worker (no DOM here).
 import { openDB } from "/static/vendor/idb/index.js";
+import { activityDay, isoNow } from "./clock.js";
+
+export { activityDay, isoNow };
 
 const DB_NAME = "lwpwa";
 const DB_VERSION = 1;
@@ -55,25 +58,6 @@ export async function deviceId() {
     await setMeta("device_id", id);
   }
   return id;
-}
-
-/** Now, as ISO 8601 with the device's own offset (the server corrects the clock error). */
-export function isoNow(date = new Date()) {
-  const pad = (n) => String(Math.abs(n)).padStart(2, "0");
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? "+" : "-";
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
-    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
-  );
-}
-
-/** The activity's calendar day now, in the time zone of its own start time (e.g. +08:00). */
-export function activityDay(activity, date = new Date()) {
-  const match = /([+-])(\d\d):?(\d\d)$/.exec(activity?.starts_at || "");
-  const offsetMinutes = match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : -date.getTimezoneOffset();
-  return new Date(date.getTime() + offsetMinutes * 60000).toISOString().slice(0, 10);
 }
 
 const countKey = (activityId, kind, day) => `${activityId}|${kind}|${day}`;

@@ -1,0 +1,94 @@
+"""The workspace in a real browser (Chromium through Playwright, the live server and fixtures of
+tests/browser): the statistics table page and its A4 landscape print view, and pairing: the QR
+code Chromium draws on the site lead's page decodes to a code that signs a device in once."""
+import io
+import re
+import uuid
+from datetime import datetime
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+
+from browser.conftest import launch, live_server, playwright_instance  # noqa: F401 (fixtures)
+from browser.helpers import PASSWORD, ZONE
+
+
+@pytest.fixture
+def lead_page(live_server, launch):
+    browser = launch()
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id=str(ZONE))
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on("console", lambda message: page.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto("/login")
+    page.fill("#username", "lead1")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.locator(".who")).to_have_text("lead1")
+    yield page
+    context.close()
+
+
+def test_the_table_page_and_its_a4_landscape_print_view(live_server, lead_page, tmp_path):
+    api = live_server.api
+    activity = live_server.new_activity(name=f"浏览器读书会{uuid.uuid4().hex[:4]}")
+    volunteer = api.token("volunteer1")
+    items = [{"id": str(uuid.uuid4()), "activity_id": activity["id"], "kind": "attendee", "code": api.new_code(),
+              "scanned_at": datetime.now(ZONE).isoformat()} for _ in range(3)]
+    status, body = api.call("POST", "/sync", {"device_id": "browser", "sent_at": datetime.now(ZONE).isoformat(),
+                                              "checkins": items}, token=volunteer)
+    assert status == 200 and body["summary"]["accepted"] == 3
+    page = lead_page
+    page.goto(f"/unit/table?campaign={live_server.campaign_id}")
+    table = page.locator(".stat-table")
+    expect(table.locator("thead th").first).to_have_text("活动主题")
+    expect(table.locator("thead th").last).to_have_text("合计")
+    column = table.locator("tbody tr").nth(1).locator("td").filter(has_text=activity["name"])
+    expect(column).to_have_count(1)
+    stats = live_server.stats(activity["id"])
+    names = table.locator("tbody tr").nth(1).locator("td").all_inner_texts()
+    counts = table.locator("tbody tr").nth(3).locator("td").all_inner_texts()
+    assert int(counts[names.index(activity["name"])]) == stats["attendance"] == 3
+    shot = tmp_path / "workspace-table.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot of the table page: {shot}")
+
+    page.goto(f"/unit/table/print?campaign={live_server.campaign_id}")
+    expect(page.locator(".stat-table")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".screen-note")).to_be_hidden()
+    shot = tmp_path / "workspace-table-print.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot of the print view: {shot}")
+    pdf = page.pdf(prefer_css_page_size=True)
+    width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    assert page.csp_violations == []
+
+
+def test_the_pairing_qr_signs_a_device_in_once(live_server, lead_page):
+    page = lead_page
+    page.goto("/unit/volunteers")
+    card = page.locator(".volunteer").filter(has_text="volunteer2")
+    card.locator("button", has_text="配对手机").click()
+    qr = page.locator(".pair-qr svg")
+    expect(qr).to_be_visible()
+    image = Image.open(io.BytesIO(qr.screenshot()))
+    texts = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert len(texts) == 1 and texts[0].startswith("LWPAIR:")
+    assert page.locator(".code-text code").text_content() == texts[0]  # typed by hand if need be
+
+    status, body = live_server.api.call("POST", "/auth/pair", {"code": texts[0], "device_name": "浏览器测试手机"})
+    assert status == 201 and body["user"]["username"] == "volunteer2"
+    status, me = live_server.api.call("GET", "/me", token=body["token"])
+    assert status == 200 and me["username"] == "volunteer2"
+    status, again = live_server.api.call("POST", "/auth/pair", {"code": texts[0]})
+    assert status == 401 and again["error"]["code"] == "invalid_pairing_code"
+
+    page.goto("/unit/volunteers")
+    expect(page.locator("table.data")).to_contain_text("浏览器测试手机")
+    assert page.csp_violations == []

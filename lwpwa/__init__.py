@@ -25,6 +25,9 @@ def create_app(config_overrides=None):
     INSTANCE_DIR.mkdir(exist_ok=True)
 
     from . import i18n, models  # noqa: F401  (models: every table known to Alembic)
+    from .database import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -4,8 +4,23 @@ from datetime import datetime, timezone
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
+
+# The largest id a 32-bit INTEGER column holds (PostgreSQL's `integer`).
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` in URLs: a number no id column can hold becomes 0, which no row has, so the
+    view answers 404 instead of the database failing (and Werkzeug would answer 405 for a
+    converter that refuses after the path matched)."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
+
 
 # Integer ids that are 64-bit on PostgreSQL but stay SQLite's ROWID alias (autoincrementing).
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -124,3 +124,14 @@ def test_a_bureau_asking_for_another_regions_activity_gets_404_with_no_detail(cl
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
     assert client.get("/api/v1/activities/987654", headers=bureau).get_json() == response.get_json()
+
+
+def test_ids_too_large_for_any_column_are_404_or_400_not_500(client, unit):
+    huge = 2**40
+    assert client.get(f"/api/v1/activities/{huge}", headers=unit.headers).status_code == 404
+    assert client.patch(f"/api/v1/activities/{huge}", json={}, headers=unit.lead_headers).status_code == 404
+    assert client.get(f"/api/v1/activities/{huge}/stats", headers=unit.headers).status_code == 404
+    assert client.get(f"/api/v1/activities?campaign_id={huge}", headers=unit.headers).status_code == 400
+    body = {"campaign_id": huge, "org_id": huge}
+    response = client.post("/api/v1/activities", json=body, headers=unit.lead_headers)
+    assert response.status_code == 400 and {"campaign_id", "org_id"} <= set(response.get_json()["error"]["fields"])

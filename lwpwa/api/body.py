@@ -4,6 +4,7 @@ from datetime import date, datetime
 from flask import request
 from flask_babel import gettext as _
 
+from ..database import MAX_ID
 from ..errors import ApiError, ValidationError
 
 
@@ -56,7 +57,7 @@ class Validator:
             return default
         return value
 
-    def integer(self, name, *, required=False, minimum=None, maximum=None, default=None):
+    def integer(self, name, *, required=False, minimum=None, maximum=MAX_ID, default=None):
         value = self.data.get(name)
         if value is None:
             if required:
@@ -149,10 +150,9 @@ def query_int(name):
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationError({name: _("Must be a whole number.")}) from None
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise ValidationError({name: _("Must be a whole number.")})
+    return int(value)
 
 
 def query_date(name):

@@ -59,3 +59,14 @@ def test_web_login_is_limited_per_username(client, make):
         assert sign_in(client, user.username, "wrong password").status_code == 200
     response = sign_in(client, user.username)
     assert response.status_code == 429 and "Retry-After" in response.headers
+
+
+def test_a_session_cookie_copied_before_logout_no_longer_works(client, app, make):
+    user = make.user("admin")
+    sign_in(client, user.username)
+    stolen = client.get_cookie("session").value
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    client.post("/logout", data={"csrf_token": token})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert user.username not in thief.get("/").get_data(as_text=True)

@@ -67,6 +67,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Session cookies are signed, not stored: a copied cookie would outlive logout_user().
+    # Bumping the version makes every session of this user invalid, wherever it was copied.
+    current_user.session_version += 1
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("web.index"))

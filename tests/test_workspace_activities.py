@@ -129,3 +129,12 @@ def test_a_campaign_not_covering_the_unit_cannot_be_chosen(lead, make, unit):
     response = post(lead, "/unit/activities/new", form_data(unit, name="山东的活动", campaign=str(shandong.id)))
     assert response.status_code == 400
     assert activities_named("山东的活动") == []
+
+
+def test_ids_out_of_range_are_not_found(lead, unit):
+    huge = 2**70
+    for path in (f"/unit/activities/{huge}", f"/unit/activities/{2**31}/edit", f"/unit/?campaign={huge}",
+                 f"/unit/activities/new?copy={huge}", f"/unit/table?campaign=-1"):
+        assert lead.get(path).status_code == 404, path
+    for path in (f"/unit/review/{huge}", f"/unit/volunteers/{huge}/pair", f"/unit/devices/{huge}/revoke"):
+        assert post(lead, path, {"decision": "approve", "note": "x"}).status_code == 404, path

@@ -16,6 +16,17 @@ from ..extensions import db
 from ..regions.models import level_of, scope_prefix
 
 
+# Ids beyond the columns' range (32-bit integers, 64-bit for check-ins) cannot exist: answer 404
+# before the database driver overflows.
+MAX_ID, MAX_BIG_ID = 2**31 - 1, 2**63 - 1
+
+
+def id_or_404(value, maximum=MAX_ID):
+    if not isinstance(value, int) or not 1 <= value <= maximum:
+        abort(404)
+    return value
+
+
 def current_org():
     org = current_user.org
     if org is None:
@@ -54,6 +65,7 @@ def selected_campaign(org, campaign_id=None):
     if campaign_id is None:
         campaign_id = request.args.get("campaign", type=int)
     if campaign_id is not None:
+        id_or_404(campaign_id)
         for campaign in campaigns:
             if campaign.id == campaign_id:
                 return campaign
@@ -65,6 +77,7 @@ def selected_campaign(org, campaign_id=None):
 
 
 def unit_activity_or_404(org, activity_id):
+    id_or_404(activity_id)
     activity = db.session.scalar(select(Activity).where(Activity.id == activity_id,
                                                         Activity.org_id == org.id))
     if activity is None:
@@ -73,6 +86,7 @@ def unit_activity_or_404(org, activity_id):
 
 
 def unit_checkin_or_404(org, checkin_id):
+    id_or_404(checkin_id, MAX_BIG_ID)
     checkin = db.session.scalar(
         select(Checkin).join(Activity, Activity.id == Checkin.activity_id)
         .where(Checkin.id == checkin_id, Activity.org_id == org.id))

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..residents import qr
 from . import pairing
 from .forms import ConfirmForm, PasswordForm, VolunteerForm
-from .scope import current_org, unit_zone
+from .scope import current_org, id_or_404, unit_zone
 
 
 def unit_volunteers(org):
@@ -31,6 +31,7 @@ def unit_devices(org):
 
 
 def unit_volunteer_or_404(org, user_id):
+    id_or_404(user_id)
     user = db.session.scalar(select(User).where(User.id == user_id, User.org_id == org.id,
                                                 User.role == "volunteer"))
     if user is None:
@@ -112,6 +113,7 @@ def pair(user_id):
 
 def revoke_device(token_id):
     org = current_org()
+    id_or_404(token_id)
     token = db.session.scalar(
         select(ApiToken).join(User, User.id == ApiToken.user_id)
         .where(ApiToken.id == token_id, User.org_id == org.id, User.role == "volunteer"))

@@ -18,10 +18,12 @@ import json
 import re
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
 
 from ..activities.models import Activity
 from ..api.body import parse_timestamp
@@ -134,18 +136,23 @@ def _lookup_activities(ids):
     return {row.id: row for row in rows}
 
 
-def _driver_query(sql, values):
-    """Rows of `sql` (one `IN ({marks})` over `values`) on the driver's cursor, in this
-    transaction: no ORM or type processing for what is read on every sync."""
+def _driver_query(select_sql, column, values):
+    """Rows of `select_sql WHERE column IN values` on the driver's cursor, in this transaction:
+    no ORM or type processing for what is read on every sync. PostgreSQL gets the values as one
+    array (`= ANY(%s)`): psycopg parses a query's placeholders on every call, which for a
+    thousand of them costs more than the query."""
     connection = db.session.connection()
-    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    sqlite = connection.dialect.name == "sqlite"
     values = list(values)
     cursor = connection.connection.cursor()
     try:
+        if not sqlite:
+            cursor.execute(f"{select_sql} WHERE {column} = ANY(%b)", (values,))
+            return cursor.fetchall()
         rows = []
         for start in range(0, len(values), 1000):
             chunk = values[start:start + 1000]
-            cursor.execute(sql.format(marks=", ".join([mark] * len(chunk))), chunk)
+            cursor.execute(f"{select_sql} WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
             rows.extend(cursor.fetchall())
         return rows
     finally:
@@ -156,16 +163,14 @@ def _lookup_codes(texts):
     """{code: (code id, resident id, revoked)}"""
     if not texts:
         return {}
-    rows = _driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes "
-                         "WHERE code IN ({marks})", texts)
+    rows = _driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes", "code", texts)
     return {code: (code_id, resident_id, bool(revoked)) for code, code_id, resident_id, revoked in rows}
 
 
 def _stored_answers(client_ids):
     if not client_ids:
         return {}
-    rows = _driver_query("SELECT client_id, status, reason FROM checkins WHERE client_id IN ({marks})",
-                         client_ids)
+    rows = _driver_query("SELECT client_id, status, reason FROM checkins", "client_id", client_ids)
     return {client_id: (status, reason) for client_id, status, reason in rows}
 
 
@@ -359,15 +364,15 @@ class _Store:
             cursor.close()
 
     def _insert_chunk(self, cursor, rows):
-        sql = _insert_sql(self.dialect, len(rows))
-        params = [value for row in rows for value in row]
         if self.sqlite:  # one writer at a time (BEGIN IMMEDIATE): no deadlock possible
-            cursor.execute(sql, params)
+            cursor.execute(_sqlite_insert_sql(len(rows)), [value for row in rows for value in row])
             return {client_id for (client_id,) in cursor.fetchall()}
+        # One array per column: 15 parameters, not 15 per row (see _driver_query).
+        params = [list(column) for column in zip(*rows)]
         for attempt in range(DEADLOCK_RETRIES):
             cursor.execute("SAVEPOINT sync_insert")
             try:
-                cursor.execute(sql, params)
+                cursor.execute(_postgresql_insert_sql(), params)
                 inserted = {client_id for (client_id,) in cursor.fetchall()}
             except Exception as exc:
                 # Two requests each holding a row the other's insert waits for, through the
@@ -381,20 +386,22 @@ class _Store:
         raise AssertionError("unreachable")
 
 
-_INSERT_SQL = {}
+@lru_cache(maxsize=1024)
+def _sqlite_insert_sql(count):
+    values = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+    return (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) VALUES " + ", ".join([values] * count)
+            + " ON CONFLICT DO NOTHING RETURNING client_id")
 
 
-def _insert_sql(dialect, count):
-    key = (dialect, count)
-    sql = _INSERT_SQL.get(key)
-    if sql is None:
-        mark = "?" if dialect == "sqlite" else "%s"
-        values = "(" + ", ".join([mark] * len(COLUMNS)) + ")"
-        sql = (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) VALUES "
-               + ", ".join([values] * count) + " ON CONFLICT DO NOTHING RETURNING client_id")
-        if len(_INSERT_SQL) < 2048:
-            _INSERT_SQL[key] = sql
-    return sql
+@lru_cache(maxsize=1)
+def _postgresql_insert_sql():
+    dialect = postgresql.dialect()
+    # Arrays of the columns' types without their lengths: a cast to VARCHAR(n) would cut a
+    # longer text silently, where the insert into the column refuses it.
+    arrays = ", ".join("%b::" + re.sub(r"\(\d+\)", "", TABLE.c[name].type.compile(dialect=dialect)) + "[]"
+                       for name in COLUMNS)
+    return (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) SELECT * FROM unnest({arrays}) "
+            "ON CONFLICT DO NOTHING RETURNING client_id")
 
 
 def _write(items, store):

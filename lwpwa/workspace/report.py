@@ -16,7 +16,7 @@ from .forms import ConfirmForm
 from .scope import current_org, unit_activity_or_404
 
 SHEET_LIMIT = 10_000
-CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 720, 300, 48, 40, 16
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 480, 280, 52, 44, 16
 
 
 def epoch_seconds(column):
@@ -74,7 +74,7 @@ def arrivals_chart(buckets, size):
     plot_width = CHART_WIDTH - CHART_LEFT - 8
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     slot = plot_width / max(len(buckets), 1)
-    label_every = max(1, len(buckets) // 8)
+    label_every = max(1, -(-len(buckets) // 5))  # at most 5 labels: legible on a phone
     bars = []
     for index, (start, scanned, tally) in enumerate(buckets):
         x = CHART_LEFT + index * slot + slot * 0.1

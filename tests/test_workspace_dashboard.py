@@ -52,3 +52,14 @@ def test_a_campaign_of_another_province_is_not_found(lead, make, unit):
 
 def test_the_dashboard_lists_only_the_own_unit(lead, other):
     assert other.activity.name not in lead.get("/unit/").get_data(as_text=True)
+
+
+def test_a_cancelled_activity_keeps_its_counts_on_the_dashboard_but_not_in_the_totals(lead, make, unit):
+    _resident, code = make.resident()
+    lead.post("/api/v1/sync", headers=unit.headers, json=sync_body([checkin(unit.activity.id, code=code),
+                                                                     checkin(unit.activity.id, headcount=2)]))
+    unit.activity.is_cancelled = True
+    db.session.commit()
+    html = lead.get("/unit/").get_data(as_text=True)
+    assert "已取消" in html and "<strong>3</strong>" in html
+    assert "共 0 项活动 · 参与 0 人次" in html

@@ -11,8 +11,9 @@ from ..checkins.models import Checkin
 from ..database import utcnow
 from ..extensions import db
 from ..reports.counts import activity_totals
-from ..submissions.service import submission_status
+from ..submissions.service import table_snapshot
 from .scope import current_org, selected_campaign, unit_campaigns
+from .table import submission_state
 
 
 def unit_activities(campaign, org):
@@ -33,7 +34,12 @@ def held_counts(activity_ids):
 def dashboard_data(campaign, org):
     activities = unit_activities(campaign, org)
     ids = select(Activity.id).where(Activity.campaign_id == campaign.id, Activity.org_id == org.id)
-    totals = activity_totals(ids)
+    # The table's snapshot counts the activities that count; only cancelled ones are counted apart.
+    snapshot = table_snapshot(campaign, org)
+    totals = {row["id"]: {"attendance": row["attendance"], "volunteers": row["volunteers"]}
+              for row in snapshot["activities"]}
+    if any(a.is_cancelled for a in activities):
+        totals.update(activity_totals(ids.where(Activity.is_cancelled.is_(True))))
     held = held_counts(ids)
     now = utcnow()
     rows = []
@@ -45,7 +51,7 @@ def dashboard_data(campaign, org):
     counted = [r for r in rows if not r["activity"].is_cancelled]
     today = datetime.now(campaign.zone).date()
     due = campaign.report_due_on
-    status, latest = submission_status(campaign, org)
+    status, latest = submission_state(campaign, org, snapshot)
     return {
         "campaign": campaign,
         "today": today,

@@ -45,6 +45,16 @@ def table_data(campaign, org, snapshot=None):
     }
 
 
+def submission_state(campaign, org, snapshot):
+    """submissions.submission_status, from a snapshot already made: (state, latest or None)."""
+    latest = submissions.latest_submission(campaign, org)
+    if latest is None:
+        return submissions.MISSING, None
+    if submissions.fingerprint(snapshot) == latest.fingerprint:
+        return submissions.SUBMITTED, latest
+    return submissions.CHANGED, latest
+
+
 def save_contacts(org, form):
     org.lead_name = (form.lead_name.data or "").strip() or None
     org.reporter_name = (form.reporter_name.data or "").strip() or None
@@ -65,13 +75,7 @@ def page():
         status = 400
     # One count of the table serves both the page and the "changed since submission" check.
     snapshot = submissions.table_snapshot(campaign, org)
-    latest = submissions.latest_submission(campaign, org)
-    if latest is None:
-        state = submissions.MISSING
-    elif submissions.fingerprint(snapshot) == latest.fingerprint:
-        state = submissions.SUBMITTED
-    else:
-        state = submissions.CHANGED
+    state, latest = submission_state(campaign, org, snapshot)
     return render_template("workspace/table.html", org=org, campaign=campaign, form=form,
                            table=table_data(campaign, org, snapshot), submission=state, latest=latest,
                            confirm=ConfirmForm()), status

@@ -148,3 +148,14 @@ def test_import_goes_only_into_the_own_unit_and_its_campaigns(lead, make, unit, 
     assert upload(lead, plan(row(name="跨单位")), campaign=unit.campaign).status_code == 302
     created = db.session.scalar(select(Activity).where(Activity.name == "跨单位"))
     assert created.org_id == unit.org.id
+
+
+def test_a_sheet_with_too_many_rows_is_refused_whole(lead, unit):
+    rows = [row(name=f"活动{n}") for n in range(501)]
+    response = upload(lead, plan(*rows))
+    assert response.status_code == 400 and "每个文件最多 500 项活动" in response.get_data(as_text=True)
+    workbook = load_workbook(BytesIO(plan(row())))
+    workbook["活动"].cell(row=6000, column=2, value="很远的一行")
+    response = upload(lead, to_bytes(workbook))
+    assert response.status_code == 400 and "每个文件最多 500 项活动" in response.get_data(as_text=True)
+    assert unit_activity_count(unit) == 1

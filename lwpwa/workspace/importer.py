@@ -8,7 +8,6 @@ created in the request's one transaction.
 import re
 from datetime import date, datetime, time
 from io import BytesIO
-from zipfile import BadZipFile
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,6 +27,7 @@ from .scope import current_org, selected_campaign
 
 SHEET, CHOICES_SHEET, NOTES_SHEET = "活动", "选项", "说明"
 MAX_ROWS = 500
+MAX_SHEET_ROWS = 5_000
 # (field, header in the template); the header is what the parser looks for, in any order.
 COLUMNS = (
     ("theme", "活动主题"),
@@ -134,32 +134,42 @@ class ImportProblem(Exception):
 def read_rows(data):
     """[(row number, {field: raw cell value})] of the non-empty rows of the plan."""
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError):
+        return _read_rows(data)
+    except ImportProblem:
+        raise
+    except Exception:  # openpyxl raises many kinds of errors on a damaged or foreign file
         raise ImportProblem(_("This is not an .xlsx file. Please use the template.")) from None
-    ws = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    field_of = {header_text: field for field, header_text in COLUMNS}
-    positions = {}
-    for index, cell in enumerate(header):
-        field = field_of.get(str(cell).strip()) if cell is not None else None
-        if field:
-            positions[field] = index
-    missing = [HEADER_OF[f] for f in ("theme", "name", "form", "starts_at", "ends_at") if f not in positions]
-    if missing:
-        raise ImportProblem(_("The first row must be the template's header; missing: %(columns)s.",
-                              columns="、".join(missing)))
-    found = []
-    for number, values in enumerate(rows, start=2):
-        cells = {field: (values[i] if i < len(values) else None) for field, i in positions.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
-            continue
-        found.append((number, cells))
-        if len(found) > MAX_ROWS:
-            raise ImportProblem(_("At most %(n)d activities per file.", n=MAX_ROWS))
-    workbook.close()
-    return found
+
+
+def _read_rows(data):
+    workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        field_of = {header_text: field for field, header_text in COLUMNS}
+        positions = {}
+        for index, cell in enumerate(header):
+            field = field_of.get(str(cell).strip()) if cell is not None else None
+            if field:
+                positions[field] = index
+        missing = [HEADER_OF[f] for f in ("theme", "name", "form", "starts_at", "ends_at") if f not in positions]
+        if missing:
+            raise ImportProblem(_("The first row must be the template's header; missing: %(columns)s.",
+                                  columns="、".join(missing)))
+        found = []
+        for number, values in enumerate(rows, start=2):
+            if number > MAX_SHEET_ROWS:  # also blank rows cost time: a sheet is read only so far
+                raise ImportProblem(_("At most %(n)d activities per file.", n=MAX_ROWS))
+            cells = {field: (values[i] if i < len(values) else None) for field, i in positions.items()}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                continue
+            found.append((number, cells))
+            if len(found) > MAX_ROWS:
+                raise ImportProblem(_("At most %(n)d activities per file.", n=MAX_ROWS))
+        return found
+    finally:
+        workbook.close()
 
 
 def _text(value):

@@ -70,3 +70,13 @@ def test_a_session_cookie_copied_before_logout_no_longer_works(client, app, make
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     assert user.username not in thief.get("/").get_data(as_text=True)
+
+
+def test_the_start_page_leads_each_role_to_its_workspace(app, client, make):
+    org = make.org()
+    for role, scope, target in (("site_lead", {"org": org}, "/unit/"), ("bureau", {"region_code": "140100"}, "/region/"),
+                                ("admin", {}, "/admin/"), ("volunteer", {"org": org}, "/app/")):
+        user = make.user(role, **scope)
+        browser = app.test_client()
+        sign_in(browser, user.username)
+        assert f'href="{target}"' in browser.get("/").get_data(as_text=True), role

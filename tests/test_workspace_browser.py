@@ -92,3 +92,13 @@ def test_the_pairing_qr_signs_a_device_in_once(live_server, lead_page):
     page.goto("/unit/volunteers")
     expect(page.locator("table.data")).to_contain_text("浏览器测试手机")
     assert page.csp_violations == []
+
+
+def test_the_activity_qr_opens_the_scanner_on_that_activity(live_server, lead_page):
+    activity = live_server.new_activity(name="扫码链接测试")
+    page = lead_page
+    page.goto(f"/unit/activities/{activity['id']}")
+    image = Image.open(io.BytesIO(page.locator(".share-qr svg").screenshot()))
+    texts = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert texts == [f"{live_server.url}/app/?activity={activity['id']}"]
+    assert page.csp_violations == []

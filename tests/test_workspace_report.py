@@ -89,3 +89,12 @@ def test_a_cancelled_activity_says_so(lead, unit):
     db.session.commit()
     html = lead.get(f"/unit/activities/{unit.activity.id}").get_data(as_text=True)
     assert "已取消" in html and "恢复活动" in html
+
+
+def test_the_activity_page_shares_the_scanner_link_as_a_qr_code(lead, unit):
+    from lwpwa.residents import qr
+
+    html = lead.get(f"/unit/activities/{unit.activity.id}").get_data(as_text=True)
+    link = f"http://localhost/app/?activity={unit.activity.id}"
+    assert f"<code>{link}</code>" in html
+    assert qr.svg(link, label="本活动的扫码链接") in html  # the same modules as the residents' QR images

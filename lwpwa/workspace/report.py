@@ -2,14 +2,16 @@
 over time (server-side SVG), and the printable sign-in sheet (签到表) as evidence."""
 from datetime import datetime, timedelta, timezone
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import Integer, cast, extract, func, select
 
 from ..accounts.models import User
 from ..checkins.models import Checkin
 from ..checkins.stats import activity_stats
 from ..extensions import db
+from ..residents import qr
 from ..residents.masking import mask_name
 from ..residents.models import Resident
 from .forms import ConfirmForm
@@ -124,11 +126,18 @@ def kind_labels():
     return {"attendee": _("Participant"), "volunteer": _("Volunteer")}
 
 
+def scanner_link(activity):
+    """The scanner app opened on this activity (API.md: /app/?activity=ID), to share as a QR."""
+    return request.host_url.rstrip("/") + f"/app/?activity={activity.id}"
+
+
 def show(activity_id):
     org = current_org()
     activity = unit_activity_or_404(org, activity_id)
     buckets, size = arrivals(activity)
-    return render_template("workspace/activity.html", org=org, activity=activity,
+    link = scanner_link(activity)
+    return render_template("workspace/activity.html", org=org, activity=activity, scanner_link=link,
+                           scanner_qr=Markup(qr.svg(link, label=_("Scanner link of this activity"))),
                            stats=activity_stats(activity.id), chart=arrivals_chart(buckets, size),
                            recorders=recorders(activity), confirm=ConfirmForm())
 

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .helpers import ZONE
 from .server import start_live_server
@@ -22,6 +23,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
 ]
+# A loaded CI machine (two cores, two databases, a browser) is slower than a desk: wait longer
+# for what must happen, never for a fixed time.
+expect.set_options(timeout=15_000)
 QR_SAMPLES = Path(os.environ.get("LWPWA_QR_SAMPLES", ROOT.parent / "shared" / "qr-samples"))
 
 
@@ -83,18 +87,28 @@ def launch(playwright_instance, tmp_path):
 
 @pytest.fixture
 def new_context(live_server):
+    """new_context(browser) → a context on the live server. Every page of it is watched: an
+    uncaught script error or a Content-Security-Policy violation fails the test."""
     contexts = []
+    problems = []
+
+    def watch(page):
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: "Content Security Policy" in message.text
+                and problems.append(f"{page.url}: {message.text}"))
 
     def _new_context(browser, locale="zh-CN"):
         context = browser.new_context(base_url=live_server.url, locale=locale, timezone_id=str(ZONE),
                                       permissions=["camera"], service_workers="allow")
         context.set_default_timeout(15000)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
     yield _new_context
     for context in contexts:
         context.close()
+    assert problems == []
 
 
 @pytest.fixture

@@ -116,8 +116,7 @@ def test_units_sort_on_the_server(client, make, shanxi):
 
 def test_submission_status_per_unit_submitted_changed_missing(client, make, shanxi):
     campaign, units = shanxi
-    lead = make.user("site_lead", org=units["xiaodian"])
-    submit(campaign, units["xiaodian"], lead)
+    submit(campaign, units["xiaodian"], make.user("site_lead", org=units["xiaodian"]))
     submit(campaign, units["library"], make.user("site_lead", org=units["library"]))
     db.session.commit()
     sign_in(client, make.user("bureau", region_code="140100").username)
@@ -150,3 +149,16 @@ def test_missing_after_the_due_date_is_overdue(client, make, shanxi):
     _r, html = page(client, f"/region/140100/?campaign={campaign.id}")
     assert set(dict(rows_of(html, "units")).values()) == {"overdue"}
     assert "逾期未报" in html or "Missing, past due" in html
+
+
+@pytest.mark.parametrize("code", ["140000", "140100", "140105"])
+def test_the_dashboards_totals_are_the_counts_apis(client, make, shanxi, code):
+    campaign, units = shanxi
+    user = make.user("bureau", region_code="140000")
+    scan(client, make.auth(make.user("volunteer", org=units["xiaodian"])),
+         make.activity(units["xiaodian"], campaign, theme="other"), volunteers=[make.resident()[1]], tally=2)
+    api = client.get(f"/api/v1/stats?campaign_id={campaign.id}&region={code}", headers=make.auth(user)).get_json()
+    sign_in(client, user.username)
+    html = client.get(f"/region/{code}/?campaign={campaign.id}").get_data(as_text=True)
+    shown = {key: int(n) for key, n in re.findall(r'data-total="(\w+)">(\d+)<', html)}
+    assert shown == api["totals"] and api["totals"]["volunteers"] == 1

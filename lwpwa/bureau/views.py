@@ -57,16 +57,22 @@ def region(code):
     days = service.stats_rows(campaign, region, "day")
     cities = units = None
     if region.level == "province":
-        cities = dashboard.sort_rows(dashboard.city_rows(campaign, region, statuses), sort, descending)
+        rows = cities = dashboard.city_rows(campaign, region, statuses)
     else:
-        units = dashboard.sort_rows(dashboard.unit_rows(campaign, region, statuses), sort, descending)
+        rows = units = dashboard.unit_rows(campaign, region, statuses)
+    # Every activity of the region is in exactly one city (unit): the totals are the rows' sum,
+    # which spares a second pass over the check-ins.
+    totals = {key: sum(row[key] for row in rows) for key in ("activities", "attendance", "volunteers")}
     return render_template(
         "bureau/dashboard.html", **page,
-        totals=service.stats_totals(campaign, region),
+        cities=dashboard.sort_rows(cities, sort, descending) if cities is not None else None,
+        units=dashboard.sort_rows(units, sort, descending) if units is not None else None,
+        totals=totals,
         tallied=dashboard.tallied_attendance(campaign, region),
         status_counts=dashboard.status_counts(statuses),
         theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
-        themes=themes, days=days, cities=cities, units=units, sort=sort, descending=descending,
+        sort=sort, descending=descending,
+        themes=themes, days=days,
     )
 
 

@@ -133,3 +133,28 @@ def test_a_rescue_file_must_be_an_export_and_carry_a_csrf_token(lead, unit):
     response = lead.post("/unit/review/rescue", data={"file": (BytesIO(b"[]"), "x.json")},
                          content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_all_held_check_ins_of_an_activity_are_decided_at_once(lead, make, unit):
+    codes = [make.resident()[1] for _ in range(3)]
+    held = [held_scan(lead, unit, code) for code in codes] + [held_scan(lead, unit, codes[0])]
+    html = lead.get("/unit/review").get_data(as_text=True)
+    assert f"一次处理“{unit.activity.name}”的全部 4 条待审核签到" in html
+    assert post(lead, f"/unit/review/activities/{unit.activity.id}", {"decision": "approve", "note": ""}).status_code == 400
+    response = post(lead, f"/unit/review/activities/{unit.activity.id}",
+                    {"decision": "approve", "note": "整场选错了时间"}, follow_redirects=True)
+    assert "4 条待审核签到已处理：3 条计入，1 条此前已计入，0 条不计入" in response.get_data(as_text=True)
+    assert attendance(lead, unit) == 3
+    for row in held:
+        db.session.refresh(row)
+    assert sorted(r.status for r in held) == ["accepted", "accepted", "accepted", "duplicate"]
+
+
+def test_bulk_decisions_stay_in_the_own_unit(lead, make, unit, other):
+    _resident, code = make.resident()
+    theirs = checkin(other.activity.id, code=code, scanned_at=datetime.now(ZONE) + timedelta(days=3))
+    lead.post("/api/v1/sync", headers=make.auth(other.volunteer), json=sync_body([theirs]))
+    assert post(lead, f"/unit/review/activities/{other.activity.id}",
+                {"decision": "approve", "note": "x"}).status_code == 404
+    row = db.session.scalar(select(Checkin).where(Checkin.client_id == theirs["id"]))
+    assert row.status == "held" and row.resolved_at is None

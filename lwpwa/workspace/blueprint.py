@@ -39,6 +39,7 @@ ROUTES = (
     ("/review", "review", review.page, GET),
     ("/review/<int:checkin_id>", "resolve", review.resolve, POST),
     ("/review/rescue", "rescue", rescue.upload, POST),
+    ("/review/activities/<int:activity_id>", "resolve_activity", review.resolve_activity, POST),
     ("/volunteers", "volunteers", volunteers.page, BOTH),
     ("/volunteers/<int:user_id>/password", "reset_password", volunteers.reset_password, POST),
     ("/volunteers/<int:user_id>/deactivate", "deactivate", volunteers.deactivate, POST),

@@ -8,7 +8,7 @@ it `held` (never counted) with the decision recorded, so a resent item still ans
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..residents.models import Resident
 from .forms import RescueForm, ResolveForm
 from .report import age_group_labels, kind_labels, mask_name
-from .scope import current_org, unit_checkin_or_404, unit_zone
+from .scope import current_org, unit_activity_or_404, unit_checkin_or_404, unit_zone
 
 AUDIT_LIMIT = 200
 
@@ -47,6 +47,31 @@ def resolve_held(checkin, user, approve, note):
             checkin.status = "duplicate"
     db.session.flush()
     return checkin.status
+
+
+def resolve_all_held(activity, user, approve, note):
+    """Decide every undecided held check-in of an activity (a whole session scanned into the
+    wrong activity, or a phone with a wrong clock); returns {status: n}."""
+    ids = db.session.scalars(select(Checkin.id).where(
+        Checkin.activity_id == activity.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
+        .order_by(Checkin.scanned_at, Checkin.id)).all()
+    outcome = {}
+    for checkin_id in ids:
+        try:
+            status = resolve_held(db.session.get(Checkin, checkin_id), user, approve, note)
+        except AlreadyResolved:
+            continue
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def held_by_activity(org):
+    """[(activity id, name, undecided held check-ins)] for the bulk decision."""
+    return db.session.execute(
+        select(Activity.id, Activity.name, func.count())
+        .join(Checkin, Checkin.activity_id == Activity.id)
+        .where(Activity.org_id == org.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
+        .group_by(Activity.id, Activity.name).order_by(Activity.name)).all()
 
 
 def held_rows(org):
@@ -97,8 +122,10 @@ def status_labels():
 def page(form=None, status=200):
     org = current_org()
     return render_template("workspace/review.html", org=org, held=held_rows(org),
-                           resolved=resolved_rows(org), rejected=rejected_rows(org),
-                           form=form or ResolveForm(), rescue_form=RescueForm(), failed_id=getattr(form, "checkin_id", None),
+                           held_groups=held_by_activity(org), resolved=resolved_rows(org),
+                           rejected=rejected_rows(org), form=form or ResolveForm(), rescue_form=RescueForm(),
+                           failed_id=getattr(form, "checkin_id", None),
+                           failed_activity=getattr(form, "activity_id", None),
                            reasons=reason_labels(), statuses=status_labels(), kinds=kind_labels(),
                            ages=age_group_labels(), mask_name=mask_name, zone=unit_zone(org)), status
 
@@ -118,4 +145,19 @@ def resolve(checkin_id):
     flash({"accepted": _("The check-in now counts."),
            "duplicate": _("The person was already counted that day: nothing changed in the counts."),
            "held": _("The check-in stays uncounted.")}[status], "info")
+    return redirect(url_for("workspace.review"))
+
+
+def resolve_activity(activity_id):
+    org = current_org()
+    activity = unit_activity_or_404(org, activity_id)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        form.activity_id = activity.id
+        return page(form, 400)
+    outcome = resolve_all_held(activity, current_user, form.decision.data == "approve", form.note.data.strip())
+    flash(_("%(n)d held check-ins of “%(name)s” were decided: %(counted)d now count, %(duplicate)d were "
+            "already counted, %(uncounted)d stay uncounted.", n=sum(outcome.values()), name=activity.name,
+            counted=outcome.get("accepted", 0), duplicate=outcome.get("duplicate", 0),
+            uncounted=outcome.get("held", 0)), "info")
     return redirect(url_for("workspace.review"))

@@ -16,7 +16,8 @@ What it does, in one run, and only ever on 127.0.0.1:
 4. the floor: the same rows, by `sqlite3` `executemany` in one transaction, into a table of the
    same shape (the columns and indexes of `checkins`), in a fresh file with the app's pragmas;
    prints end-to-end / floor (and, for reference, the floor with one transaction per batch);
-5. the median of 20 `GET /api/v1/activities/<id>/stats` on the activity with 100,000 check-ins.
+5. the median of 20 `GET /api/v1/activities/<id>/stats` on the activity with 100,000 check-ins,
+   right after the ingest and again after VACUUM ANALYZE (what autovacuum leaves soon after).
 Everything stops by itself: the clients and the whole run have deadlines, gunicorn is always
 terminated, and the temp dir (or database) removed.
 """
@@ -64,7 +65,7 @@ def parse_args():
     parser.add_argument("--stats-runs", type=int, default=20)
     parser.add_argument("--max-seconds", type=float, default=900,
                         help="give up on the ingest after this long")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (SQLite) for a look")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir and the database, for a look")
     args = parser.parse_args()
     if args.batch > 1000:
         parser.error("--batch: the server takes at most 1000 items per request")
@@ -393,6 +394,16 @@ def measure_floor(directory, batches, per_batch):
     return count, elapsed
 
 
+def vacuum(database_url):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE checkins" if engine.dialect.name == "postgresql"
+                                else "ANALYZE"))
+    engine.dispose()
+
+
 def lookup_ids(database_url, tokens_, codes):
     from sqlalchemy import create_engine, select
 
@@ -423,6 +434,7 @@ def main():
         database_url = f"sqlite:///{temp_dir}/bench.sqlite3"
         engine_name = "SQLite"
     server = None
+    load_before = os.getloadavg()[0]
     try:
         print(f"engine: {engine_name}; {args.checkins:,} check-ins, {args.codes:,} codes, "
               f"{args.activities} activities, batches of {args.batch}, {args.clients} client "
@@ -453,7 +465,13 @@ def main():
         median_s, figures = time_stats(port, tokens_[0], activity_ids[0], args.stats_runs)
         print(f"\nstats: GET /api/v1/activities/{activity_ids[0]}/stats over "
               f"{figures['attendance']:,} accepted check-ins: median of {args.stats_runs} = "
-              f"{median_s * 1000:.1f} ms (goal < {GOAL_STATS_MS} ms)")
+              f"{median_s * 1000:.1f} ms right after the ingest (goal < {GOAL_STATS_MS} ms)")
+        # What (auto)vacuum leaves a moment later: on PostgreSQL the index-only scan needs the
+        # visibility map, which a table just written lacks (every row is a heap fetch till then).
+        vacuum(database_url)
+        settled_s, _figures = time_stats(port, tokens_[0], activity_ids[0], args.stats_runs)
+        print(f"  after VACUUM ANALYZE, as autovacuum leaves it: median of {args.stats_runs} = "
+              f"{settled_s * 1000:.1f} ms")
         stop_gunicorn(server)
         server = None
 
@@ -473,18 +491,24 @@ def main():
 
         ok = (totals["errors"] == 0 and totals["accepted"] == args.checkins
               and figures["attendance"] == args.checkins // 2)
-        goals = ratio >= GOAL_RATIO and rate >= GOAL_MIN_PER_S and median_s * 1000 < GOAL_STATS_MS
         print(f"\ncorrect: {'yes' if ok else 'NO'} (every check-in accepted once, stats attendance "
               f"{figures['attendance']:,} of {args.checkins // 2:,} expected)")
-        print(f"goals met: {'yes' if goals else 'no'}")
+        print(f"load average before the run: {load_before:.1f} on {os.cpu_count()} CPUs (other "
+              "processes on the machine slow every figure, the floor too)")
+        verdict = {True: "met", False: "MISSED"}
+        print(f"goal end-to-end >= {GOAL_RATIO} x floor: {verdict[ratio >= GOAL_RATIO]} ({ratio:.3f})")
+        print(f"goal end-to-end >= {GOAL_MIN_PER_S:,}/s: {verdict[rate >= GOAL_MIN_PER_S]} ({rate:,.0f}/s)")
+        print(f"goal stats < {GOAL_STATS_MS} ms: {verdict[median_s * 1000 < GOAL_STATS_MS]} right after "
+              f"the ingest ({median_s * 1000:.1f} ms), {verdict[settled_s * 1000 < GOAL_STATS_MS]} "
+              f"after vacuum ({settled_s * 1000:.1f} ms)")
         return 0 if ok else 1
     finally:
         if server is not None:
             stop_gunicorn(server)
-        if args.database_url:
+        if args.database_url and not args.keep:
             drop_postgres(args.database_url, database_url)
         if args.keep:
-            print(f"kept {temp_dir}")
+            print(f"kept {temp_dir}" + (f" and {database_url}" if args.database_url else ""))
         else:
             shutil.rmtree(temp_dir, ignore_errors=True)
 

@@ -3,6 +3,7 @@ real gunicorn with 4 workers, on a fresh database per engine (SQLite file, Postg
 import random
 import sqlite3
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -131,3 +132,66 @@ def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fre
             assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         connection.close()
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", [engine for engine in ENGINES if engine == "postgresql"])
+def test_a_deadlock_between_two_writers_is_retried_and_decides_right(engine, tmp_path):
+    """Request A inserts P then Q; another writer B holds Q, then inserts P: a cycle through the
+    one-count-per-person index. PostgreSQL aborts A's insert (A waited first); A must try again
+    from its savepoint and answer duplicate for both, not fail the batch."""
+    import psycopg
+
+    url = fresh_database_url(engine, tmp_path)
+    try:
+        tokens, activity_id, codes = seed(url)
+        app = create_app(base_config(url))
+        now = datetime.now(ZONE)
+        raw = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        try:
+            people = {code: raw.execute("SELECT id, resident_id FROM sign_in_codes WHERE code = %s",
+                                        (code,)).fetchone() for code in codes[:2]}
+            user_id = raw.execute("SELECT user_id FROM api_tokens LIMIT 1").fetchone()[0]
+            raw.commit()
+
+            def b_insert(client_id, code):
+                code_id, resident_id = people[code]
+                raw.execute(
+                    "INSERT INTO checkins (client_id, recorded_by_id, activity_id, kind, code_id,"
+                    " resident_id, received_at, day, status) VALUES (%s, %s, %s, 'attendee', %s, %s,"
+                    " now(), %s, 'accepted')",
+                    (client_id, user_id, activity_id, code_id, resident_id, now.date()))
+
+            p_code, q_code = codes[0], codes[1]
+            b_insert("10000000-0000-4000-8000-000000000000", q_code)  # B holds Q
+            # A's ids sort P before Q, so A inserts P first, then waits for B's Q.
+            items = [checkin(activity_id, code=p_code, id="00000000-0000-4000-8000-000000000001"),
+                     checkin(activity_id, code=q_code, id="f0000000-0000-4000-8000-000000000002")]
+            answer = {}
+
+            def request_a():
+                response = app.test_client().post("/api/v1/sync", json=sync_body(items),
+                                                  headers={"Authorization": f"Bearer {tokens[0]}"})
+                answer["a"] = (response.status_code, response.get_json())
+
+            a = threading.Thread(target=request_a)
+            a.start()
+            time.sleep(0.4)  # A has inserted P and waits for B (deadlock_timeout is 1 s)
+            b = threading.Thread(target=b_insert, args=("20000000-0000-4000-8000-000000000000", p_code))
+            b.start()
+            b.join(timeout=30)
+            assert not b.is_alive()
+            raw.commit()
+            a.join(timeout=30)
+            assert not a.is_alive()
+            status, body = answer["a"]
+            assert status == 200, body
+            assert [(r["status"], r["reason"]) for r in body["results"]] == [("duplicate", None)] * 2
+            rows = dict(raw.execute("SELECT client_id, status FROM checkins").fetchall())
+            assert sorted(rows.values()) == ["accepted", "accepted", "duplicate", "duplicate"]
+        finally:
+            raw.close()
+            with app.app_context():
+                db.engine.dispose()
+    finally:
+        drop_database_url(url)

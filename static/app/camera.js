@@ -32,6 +32,16 @@ export class Camera {
     this.schedule();
   }
 
+  /** Phones end the camera when the app goes to the background; the scan screen restarts it. */
+  wasEnded() {
+    return Boolean(this.stream) && this.track?.readyState !== "live";
+  }
+
+  async restart() {
+    this.stop();
+    await this.start();
+  }
+
   get track() {
     return this.stream?.getVideoTracks()[0] || null;
   }

@@ -211,6 +211,12 @@ export async function showScan(activity, { back }) {
     receiptBox,
   );
 
+  const onVisible = () => {
+    if (document.visibilityState === "visible" && state.camera?.wasEnded()) {
+      state.camera.restart().catch((error) => console.error("camera", error));
+    }
+  };
+  document.addEventListener("visibilitychange", onVisible);
   document.addEventListener("keydown", onKey);
   const onSynced = () => { renderReceipt(); renderCounts(); };
   document.addEventListener("lwpwa:synced", onSynced);
@@ -244,6 +250,7 @@ export async function showScan(activity, { back }) {
     state.camera?.stop();
     state.camera = null;
     document.removeEventListener("keydown", onKey);
+    document.removeEventListener("visibilitychange", onVisible);
     document.removeEventListener("lwpwa:synced", onSynced);
     bc?.close();
     delete document.body.dataset.camera;

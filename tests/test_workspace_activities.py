@@ -99,7 +99,7 @@ def test_copy_prefills_a_new_activity(lead, unit):
     html = lead.get(f"/unit/activities/new?copy={unit.activity.id}").get_data(as_text=True)
     assert f"{unit.activity.name}（副本）" in html
     assert "教老人用手机挂号" in html
-    assert f'action="/unit/activities/new"' in html
+    assert 'action="/unit/activities/new"' in html
 
 
 def test_cancel_takes_an_activity_out_of_the_table_and_restore_brings_it_back(lead, unit):
@@ -134,7 +134,7 @@ def test_a_campaign_not_covering_the_unit_cannot_be_chosen(lead, make, unit):
 def test_ids_out_of_range_are_not_found(lead, unit):
     huge = 2**70
     for path in (f"/unit/activities/{huge}", f"/unit/activities/{2**31}/edit", f"/unit/?campaign={huge}",
-                 f"/unit/activities/new?copy={huge}", f"/unit/table?campaign=-1"):
+                 f"/unit/activities/new?copy={huge}", "/unit/table?campaign=-1"):
         assert lead.get(path).status_code == 404, path
     for path in (f"/unit/review/{huge}", f"/unit/volunteers/{huge}/pair", f"/unit/devices/{huge}/revoke"):
         assert post(lead, path, {"decision": "approve", "note": "x"}).status_code == 404, path

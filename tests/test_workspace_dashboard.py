@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from conftest import ZONE, checkin, sync_body
-from test_workspace_support import lead, other, post, sign_in  # noqa: F401 (fixtures)
+from test_workspace_support import lead, other, sign_in  # noqa: F401 (fixtures)
 
 from lwpwa.extensions import db
 

@@ -2,11 +2,10 @@
 .xlsx download, the A4 landscape print view, and submitting to the city bureau."""
 import html as htmllib
 import re
-from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
-from conftest import ZONE, checkin, sync_body
+from conftest import checkin, sync_body
 from openpyxl import load_workbook
 from test_workspace_support import lead, other, post  # noqa: F401 (fixtures)
 

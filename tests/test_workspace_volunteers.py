@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
-from test_workspace_support import lead, other, post, sign_in  # noqa: F401 (fixtures)
+from test_workspace_support import lead, other, post  # noqa: F401 (fixtures)
 
 from lwpwa.accounts.models import ApiToken, PairingCode, User
 from lwpwa.accounts.tokens import digest

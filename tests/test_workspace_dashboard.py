@@ -63,3 +63,10 @@ def test_a_cancelled_activity_keeps_its_counts_on_the_dashboard_but_not_in_the_t
     html = lead.get("/unit/").get_data(as_text=True)
     assert "已取消" in html and "<strong>3</strong>" in html
     assert "共 0 项活动 · 参与 0 人次" in html
+
+
+def test_missing_contacts_need_attention(lead, unit):
+    assert "请填写统计表下方的负责人" not in lead.get("/unit/").get_data(as_text=True)
+    unit.org.phone = None
+    db.session.commit()
+    assert "请填写统计表下方的负责人" in lead.get("/unit/").get_data(as_text=True)

@@ -72,6 +72,12 @@ def test_the_page_mirrors_the_xlsx_and_the_stats_api(lead, make, unit):
         assert int(volunteers[column]) == stats["volunteers"]
     assert int(rows[4][-1][0]) == 8 + 1 + 1  # 3 scanned + 5 tally; 1; the same person once a day
     assert int(rows[5][-1][0]) == 1
+    # 合计 equals the unit's row of the bureaus' counts API.
+    bureau = make.auth(make.user("bureau", region_code="140100"))
+    stats = lead.get(f"/api/v1/stats?campaign_id={unit.campaign.id}&region=140100&group_by=org",
+                     headers=bureau).get_json()
+    (mine,) = [r for r in stats["rows"] if r["key"] == str(unit.org.id)]
+    assert (mine["activities"], mine["attendance"], mine["volunteers"]) == (3, int(rows[4][-1][0]), int(rows[5][-1][0]))
     # "=1+1" is a name, shown as text on the page and stored as text in the sheet.
     assert "=1+1" in names
     cell = next(c for c in ws[5] if c.value == "=1+1")

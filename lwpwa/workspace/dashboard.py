@@ -64,6 +64,7 @@ def dashboard_data(campaign, org):
         "held": sum(held.values()),
         "missing_links": [r["activity"] for r in counted
                           if r["activity"].ends_at <= now and not r["activity"].news_links],
+        "contacts_missing": not (org.lead_name and org.reporter_name and org.phone),
         "submission": status,
         "latest_submission": latest,
     }

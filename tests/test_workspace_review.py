@@ -158,3 +158,14 @@ def test_bulk_decisions_stay_in_the_own_unit(lead, make, unit, other):
                 {"decision": "approve", "note": "x"}).status_code == 404
     row = db.session.scalar(select(Checkin).where(Checkin.client_id == theirs["id"]))
     assert row.status == "held" and row.resolved_at is None
+
+
+def test_a_long_queue_shows_the_first_200_and_offers_the_bulk_decision(lead, make, unit):
+    _resident, code = make.resident()
+    late = datetime.now(ZONE) + timedelta(days=3)
+    items = [checkin(unit.activity.id, code=code, scanned_at=late) for _ in range(202)]
+    summary = lead.post("/api/v1/sync", headers=unit.headers, json=sync_body(items)).get_json()["summary"]
+    assert summary["held"] == 202
+    html = lead.get("/unit/review").get_data(as_text=True)
+    assert html.count('class="card held-item"') == 200
+    assert "仅显示 202 条中的 200 条" in html and "全部 202 条待审核签到" in html

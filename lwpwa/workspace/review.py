@@ -74,14 +74,15 @@ def held_by_activity(org):
         .group_by(Activity.id, Activity.name).order_by(Activity.name)).all()
 
 
-def held_rows(org):
+def held_rows(org, limit=AUDIT_LIMIT):
+    """The first undecided held check-ins, oldest first (more are decided per activity at once)."""
     return db.session.execute(
         select(Checkin, Activity.name, User.username, Resident.display_name)
         .join(Activity, Activity.id == Checkin.activity_id)
         .outerjoin(User, User.id == Checkin.recorded_by_id)
         .outerjoin(Resident, Resident.id == Checkin.resident_id)
         .where(Activity.org_id == org.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
-        .order_by(Checkin.scanned_at, Checkin.id)).all()
+        .order_by(Checkin.scanned_at, Checkin.id).limit(limit)).all()
 
 
 def resolved_rows(org, limit=AUDIT_LIMIT):

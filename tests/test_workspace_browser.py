@@ -102,3 +102,21 @@ def test_the_activity_qr_opens_the_scanner_on_that_activity(live_server, lead_pa
     texts = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
     assert texts == [f"{live_server.url}/app/?activity={activity['id']}"]
     assert page.csp_violations == []
+
+
+def test_the_dashboard_counts_follow_new_check_ins_without_a_reload(live_server, lead_page):
+    api = live_server.api
+    activity = live_server.new_activity(name="实时人数测试")
+    page = lead_page
+    page.goto(f"/unit/?campaign={live_server.campaign_id}")
+    cell = page.locator(f'[data-activity="{activity["id"]}"][data-kind="attendance"]')
+    expect(cell).to_have_text("0")
+    items = [{"id": str(uuid.uuid4()), "activity_id": activity["id"], "kind": "attendee", "code": api.new_code(),
+              "scanned_at": datetime.now(ZONE).isoformat()} for _ in range(2)]
+    status, _body = api.call("POST", "/sync", {"device_id": "live", "sent_at": datetime.now(ZONE).isoformat(),
+                                               "checkins": items}, token=api.token("volunteer1"))
+    assert status == 200
+    # What a tab coming back to the front does; the script also polls every 30 s.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(cell).to_have_text("2")
+    assert page.csp_violations == []

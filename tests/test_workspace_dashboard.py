@@ -25,7 +25,7 @@ def test_the_dashboard_shows_the_campaign_deadline_and_live_counts(lead, make, u
     days_left = (unit.campaign.report_due_on - datetime.now(ZONE).date()).days
     assert f"还剩 {days_left} 天" in html
     assert unit.activity.name in html
-    assert '<strong>5</strong>' in html  # 1 scanned + 4 tally
+    assert f'data-activity="{unit.activity.id}" data-kind="attendance">5<' in html  # 1 scanned + 4 tally
     assert "统计表尚未报送" in html
 
 
@@ -61,7 +61,7 @@ def test_a_cancelled_activity_keeps_its_counts_on_the_dashboard_but_not_in_the_t
     unit.activity.is_cancelled = True
     db.session.commit()
     html = lead.get("/unit/").get_data(as_text=True)
-    assert "已取消" in html and "<strong>3</strong>" in html
+    assert "已取消" in html and f'data-activity="{unit.activity.id}" data-kind="attendance">3<' in html
     assert "共 0 项活动 · 参与 0 人次" in html
 
 
@@ -70,3 +70,28 @@ def test_missing_contacts_need_attention(lead, unit):
     unit.org.phone = None
     db.session.commit()
     assert "请填写统计表下方的负责人" in lead.get("/unit/").get_data(as_text=True)
+
+
+def test_live_counts_follow_the_stats_api(lead, make, unit, other):
+    empty = lead.get("/unit/live.json").get_json()
+    assert empty["activities"] == {str(unit.activity.id): {"attendance": 0, "volunteers": 0, "held": 0}}
+    _resident, code = make.resident()
+    late = datetime.now(ZONE) + timedelta(days=3)
+    lead.post("/api/v1/sync", headers=unit.headers, json=sync_body([
+        checkin(unit.activity.id, code=code), checkin(unit.activity.id, code=code, kind="volunteer"),
+        checkin(unit.activity.id, headcount=3), checkin(unit.activity.id, code=code, scanned_at=late)]))
+    response = lead.get("/unit/live.json")
+    assert response.headers["Cache-Control"] == "no-store"
+    live = response.get_json()["activities"][str(unit.activity.id)]
+    stats = lead.get(f"/api/v1/activities/{unit.activity.id}/stats", headers=unit.lead_headers).get_json()
+    assert live == {"attendance": stats["attendance"], "volunteers": stats["volunteers"], "held": stats["held"]}
+    assert live == {"attendance": 4, "volunteers": 1, "held": 1}
+    assert str(other.activity.id) not in response.get_json()["activities"]
+    shandong = make.campaign(region_code="370000")
+    assert lead.get(f"/unit/live.json?campaign={shandong.id}").status_code == 404
+
+
+def test_the_dashboard_loads_its_live_script_as_a_module_file(lead, unit):
+    html = lead.get("/unit/").get_data(as_text=True)
+    assert '<script type="module" src="/static/js/workspace-live.js"></script>' in html
+    assert 'data-live="/unit/live.json?campaign=' in html

@@ -24,6 +24,7 @@ def form_text(activity):
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 ROUTES = (
     ("/", "index", dashboard.index, GET),
+    ("/live.json", "live", dashboard.live, GET),
     ("/activities/new", "new_activity", activities.new, BOTH),
     ("/activities/<int:activity_id>", "activity", report.show, GET),
     ("/activities/<int:activity_id>/edit", "edit_activity", activities.edit, BOTH),

@@ -2,7 +2,7 @@
 still needs the site lead's attention."""
 from datetime import datetime
 
-from flask import render_template
+from flask import jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -75,3 +75,24 @@ def index():
     campaign = selected_campaign(org)
     return render_template("workspace/dashboard.html", org=org, campaigns=unit_campaigns(org),
                            user=current_user, **dashboard_data(campaign, org))
+
+
+def live_counts(campaign, org):
+    """The dashboard's figures that change during the week, for its periodic refresh."""
+    ids = select(Activity.id).where(Activity.campaign_id == campaign.id, Activity.org_id == org.id)
+    totals = activity_totals(ids)
+    held = held_counts(ids)
+    activity_ids = db.session.scalars(ids).all()
+    return {
+        "generated_at": utcnow().isoformat(),
+        "activities": {str(i): {**totals.get(i, {"attendance": 0, "volunteers": 0}), "held": held.get(i, 0)}
+                       for i in activity_ids},
+        "held": sum(held.values()),
+    }
+
+
+def live():
+    org = current_org()
+    response = jsonify(live_counts(selected_campaign(org), org))
+    response.headers["Cache-Control"] = "no-store"
+    return response

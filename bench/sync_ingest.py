@@ -315,6 +315,36 @@ def stop_gunicorn(process):
     process.log.close()
 
 
+def _cpu_seconds(pid):
+    """User + system CPU of a process and of its children that have ended (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(process, database_url):
+    """{pid: CPU seconds} of gunicorn (master and workers) and, on PostgreSQL, of the server
+    processes serving this database: what the server side spent, whatever else runs."""
+    pids = [process.pid]
+    try:
+        pids += [int(pid) for pid in
+                 Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    except OSError:
+        pass
+    if database_url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(database_url)
+        with engine.connect() as connection:
+            pids += list(connection.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")))
+        engine.dispose()
+    return {pid: _cpu_seconds(pid) for pid in pids}
+
+
 def time_stats(port, token, activity_id, runs):
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     headers = {"Authorization": f"Bearer {token}"}
@@ -383,15 +413,15 @@ def measure_floor(directory, batches, per_batch):
     sql = f"INSERT INTO checkins ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     if not per_batch:
         batches = [[row for rows in batches for row in rows]]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for rows in batches:
         connection.execute("BEGIN IMMEDIATE")
         connection.executemany(sql, rows)
         connection.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     count = connection.execute("SELECT count(*) FROM checkins").fetchone()[0]
     connection.close()
-    return count, elapsed
+    return count, elapsed, cpu
 
 
 def vacuum(database_url):
@@ -449,7 +479,10 @@ def main():
         server, port = start_gunicorn(database_url, secret_key, args.workers,
                                       Path(temp_dir) / "gunicorn.log")
         encoded = [[encode(body) for body in bodies] for bodies in per_client]
+        cpu_before = server_cpu(server, database_url)
         elapsed, summaries = ingest(port, tokens_, encoded, args.max_seconds)
+        cpu_after = server_cpu(server, database_url)
+        server_cpu_s = sum(cpu - cpu_before.get(pid, 0.0) for pid, cpu in cpu_after.items())
         del encoded
         totals = {key: sum(s[key] for s in summaries)
                   for key in ("accepted", "duplicate", "held", "rejected", "requests", "errors")}
@@ -461,6 +494,9 @@ def main():
               f"held {totals['held']:,}, rejected {totals['rejected']:,}, failed requests {totals['errors']}")
         if first_error:
             print(f"  first error: {first_error}")
+        where = "gunicorn" + (" and PostgreSQL" if args.database_url else "")
+        print(f"  CPU used by {where}: {server_cpu_s:.1f} s = {args.checkins / server_cpu_s:,.0f} "
+              "check-ins per CPU-second (clients not counted)")
 
         median_s, figures = time_stats(port, tokens_[0], activity_ids[0], args.stats_runs)
         print(f"\nstats: GET /api/v1/activities/{activity_ids[0]}/stats over "
@@ -477,10 +513,10 @@ def main():
 
         user_ids, code_ids = lookup_ids(database_url, tokens_, codes)
         batches = floor_rows(per_client, user_ids, activity_ids, code_ids)
-        floor_count, floor_s = measure_floor(temp_dir, batches, per_batch=False)
+        floor_count, floor_s, floor_cpu_s = measure_floor(temp_dir, batches, per_batch=False)
         floor_rate = floor_count / floor_s
         ratio = rate / floor_rate
-        batched_count, batched_s = measure_floor(temp_dir, batches, per_batch=True)
+        batched_count, batched_s, _cpu = measure_floor(temp_dir, batches, per_batch=True)
         print(f"\nfloor: sqlite3 executemany of the same {floor_count:,} rows into a table of the "
               f"same shape (columns, indexes, pragmas), one transaction: {floor_s:.2f}s = "
               f"{floor_rate:,.0f} rows/s")
@@ -488,6 +524,9 @@ def main():
               f"{batched_count / batched_s:,.0f} rows/s; end-to-end is "
               f"{rate / (batched_count / batched_s):.3f} of that)")
         print(f"ratio end-to-end / floor: {ratio:.3f} (goal >= {GOAL_RATIO}, and >= {GOAL_MIN_PER_S:,}/s)")
+        print(f"  by CPU, which other load on the machine disturbs less: the floor used "
+              f"{floor_cpu_s:.1f} CPU-s = {floor_count / floor_cpu_s:,.0f} rows per CPU-second; "
+              f"the server {floor_cpu_s / server_cpu_s:.3f} of that")
 
         ok = (totals["errors"] == 0 and totals["accepted"] == args.checkins
               and figures["attendance"] == args.checkins // 2)

@@ -17,7 +17,7 @@ def run_js(expression, tz="Asia/Shanghai"):
             pytest.fail("node is required (it also installs the PWA's libraries)")
         pytest.skip("node is not installed")
     script = (f"import * as clock from {json.dumps((APP_DIR / 'clock.js').as_uri())};"
-              f"console.log(JSON.stringify({expression}));")
+              f"console.log(JSON.stringify(await ({expression})));")
     result = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True,
                             check=True, env={**os.environ, "TZ": tz})
     return json.loads(result.stdout)
@@ -45,3 +45,14 @@ def test_the_day_is_the_activitys_own_day_whatever_the_phones_zone():
 def test_sync_retries_back_off_exponentially_up_to_five_minutes():
     waits = run_js("(() => { const out = []; let w = 0; for (let i = 0; i < 9; i++) out.push(w = clock.nextBackoff(w)); return out; })()")
     assert waits == [5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000, 300000]
+
+
+def test_ids_are_version_4_uuids_even_without_randomuuid():
+    import uuid
+
+    ids = run_js(f"import({json.dumps((APP_DIR / 'ids.js').as_uri())}).then(({{ newId }}) => {{"
+                 " const plain = { getRandomValues: (a) => crypto.getRandomValues(a) };"
+                 " return [newId(), newId(plain), newId(plain)]; })")
+    assert len(set(ids)) == 3
+    for text in ids:
+        assert uuid.UUID(text).version == 4 and str(uuid.UUID(text)) == text

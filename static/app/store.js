@@ -4,6 +4,7 @@
 // Works in the page and in the service worker (no DOM here).
 import { openDB } from "/static/vendor/idb/index.js";
 import { activityDay, isoNow } from "./clock.js";
+import { newId } from "./ids.js";
 
 export { activityDay, isoNow };
 
@@ -54,7 +55,7 @@ export async function setMeta(key, value) {
 export async function deviceId() {
   let id = await getMeta("device_id");
   if (!id) {
-    id = crypto.randomUUID();
+    id = newId();
     await setMeta("device_id", id);
   }
   return id;
@@ -87,7 +88,7 @@ export async function enqueueCode(activity, kind, code, date = new Date()) {
     return { status: "duplicate" };
   }
   const item = {
-    id: crypto.randomUUID(), activity_id: activity.id, kind, code, headcount: null,
+    id: newId(), activity_id: activity.id, kind, code, headcount: null,
     scanned_at: isoNow(date), day, seq: nextSeq(),
   };
   const counts = tx.objectStore("counts");
@@ -106,7 +107,7 @@ export async function enqueueHeadcount(activity, kind, n, date = new Date()) {
   const database = await db();
   const tx = database.transaction(["outbox", "counts"], "readwrite", STRICT);
   const item = {
-    id: crypto.randomUUID(), activity_id: activity.id, kind, code: null, headcount: n,
+    id: newId(), activity_id: activity.id, kind, code: null, headcount: n,
     scanned_at: isoNow(date), day, seq: nextSeq(),
   };
   const counts = tx.objectStore("counts");

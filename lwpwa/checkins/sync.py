@@ -302,6 +302,11 @@ def _naive_utc(moment):
         return None
 
 
+def _sqlite_text(value):
+    """SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff", always microseconds."""
+    return None if value is None else value.isoformat(" ", "microseconds")
+
+
 class _Store:
     """Rows for `checkins` as tuples in COLUMNS order, with values already as the column types
     would bind them, and the multi-row INSERT that writes them on the driver's cursor."""
@@ -315,20 +320,26 @@ class _Store:
 
     def moment(self, value):
         value = _naive_utc(value)
-        if value is None or not self.sqlite:
-            return value
-        # SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff", always microseconds.
-        return value.isoformat(" ", "microseconds")
+        return _sqlite_text(value) if self.sqlite else value
 
     def row(self, item, places, code_rows):
         place = places.get(item.activity_id)
         code_row = code_rows.get(item.code) if item.code else None
         scanned_at = item.scanned_at
         day = None
-        if place is not None and scanned_at is not None:
+        if item.count_key is not None:  # decided already, for this activity
+            day = item.count_key[3]
+        elif place is not None and scanned_at is not None:
             day = _local_day(scanned_at, place.zone)
-            if day is not None and self.sqlite:
-                day = day.isoformat()
+        if day is not None and self.sqlite:
+            day = day.isoformat()
+        device_scanned_at = scanned = None
+        if item.device_scanned_at is not None:
+            device_scanned_at = _naive_utc(item.device_scanned_at)
+            scanned = _naive_utc(scanned_at)
+            if self.sqlite:
+                device_scanned_at = _sqlite_text(device_scanned_at)
+                scanned = _sqlite_text(scanned)
         return (
             item.client_id,
             self.device_id,
@@ -338,8 +349,8 @@ class _Store:
             code_row[0] if code_row else None,
             code_row[1] if code_row else None,
             item.headcount,
-            self.moment(item.device_scanned_at),
-            self.moment(scanned_at),
+            device_scanned_at,
+            scanned,
             self.received_at,
             day,
             item.status,

@@ -58,18 +58,33 @@ def _accepted_in(ids, checkin=Checkin):
 
 
 def overlapping_codes(campaign, region):
-    """Pairs of overlapping activities at different venues that share accepted codes on a day."""
+    """Pairs of overlapping activities at different venues that share accepted codes on a day.
+
+    A window first keeps only the check-ins of (person, day)s seen at two activities or more
+    (their lowest and highest activity differ): only those look up the person's other
+    check-ins that day, not every check-in of the region."""
     ids = counted_activities(campaign.id, region_code=region.code)
-    c1, c2 = aliased(Checkin), aliased(Checkin)
+    window = {"partition_by": (Checkin.resident_id, Checkin.day)}
+    scans = (
+        select(Checkin.activity_id, Checkin.resident_id, Checkin.day,
+               func.min(Checkin.activity_id).over(**window).label("lowest"),
+               func.max(Checkin.activity_id).over(**window).label("highest"))
+        .where(_accepted_in(ids), Checkin.resident_id.is_not(None))
+        .subquery()
+    )
+    multi = select(scans.c.activity_id, scans.c.resident_id, scans.c.day).where(
+        scans.c.lowest != scans.c.highest).subquery()
+    c2 = aliased(Checkin)
     a1, a2 = aliased(Activity), aliased(Activity)
-    shared = func.count(distinct(c1.resident_id)).label("shared")
+    shared = func.count(distinct(multi.c.resident_id)).label("shared")
     query = (
         select(a1.id, a1.name, a1.venue, a2.id, a2.name, a2.venue, shared)
-        .select_from(c1)
-        .join(c2, and_(c2.resident_id == c1.resident_id, c2.day == c1.day, c2.activity_id > c1.activity_id))
-        .join(a1, a1.id == c1.activity_id)
+        .select_from(multi)
+        .join(c2, and_(c2.resident_id == multi.c.resident_id, c2.day == multi.c.day,
+                       c2.activity_id > multi.c.activity_id))
+        .join(a1, a1.id == multi.c.activity_id)
         .join(a2, a2.id == c2.activity_id)
-        .where(_accepted_in(ids, c1), _accepted_in(ids, c2), c1.resident_id.is_not(None),
+        .where(_accepted_in(ids, c2),
                a1.starts_at < a2.ends_at, a2.starts_at < a1.ends_at,
                func.lower(func.trim(a1.venue)) != func.lower(func.trim(a2.venue)),
                a1.mode != "online", a2.mode != "online")

@@ -166,3 +166,15 @@ def test_the_flags_page_links_to_evidence_inside_the_region_only(client, make, t
     assert client.get(f"/region/140200/devices/phone-7?campaign={w.campaign.id}").status_code == 404
     datong = client.get(f"/region/140200/anomalies?campaign={w.campaign.id}").get_data(as_text=True)
     assert 'id="flags-capacity" data-count="0"' in datong and "爆满讲座" not in datong
+
+
+def test_a_fast_burst_across_two_aligned_windows_is_still_found(client, make, taiyuan):
+    """The pre-filter looks at aligned 20 s buckets: a burst split 20 / 21 across two of them
+    must still be flagged."""
+    w = taiyuan
+    people = [make.resident()[1] for _ in range(anomalies.FAST_SCANS + 1)]
+    replay = activity(make, w.org, w.campaign)
+    start = START + timedelta(seconds=11)  # START is on the hour: a multiple of 20 s
+    sync(client, w.headers, [checkin(replay.id, code=c, scanned_at=start + timedelta(seconds=0.45 * i))
+                             for i, c in enumerate(people)], device_id="split-burst")
+    assert [f["device_id"] for f in flags(w, "fast_device")] == ["split-burst"]

@@ -16,7 +16,7 @@ Thresholds, and why:
 """
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, distinct, func, literal, or_, select
+from sqlalchemy import Integer, and_, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..activities.models import Activity
@@ -142,18 +142,30 @@ def tally_heavy(campaign, region):
             for activity_id, name, s, t in db.session.execute(query)]
 
 
+def epoch_seconds(column):
+    if _dialect() == "sqlite":
+        return func.cast(func.strftime("%s", column), Integer)
+    return func.cast(func.floor(func.extract("epoch", column)), Integer)
+
+
 def fast_devices(campaign, region):
     """Devices that accepted more than FAST_SCANS code scans within FAST_WINDOW_S seconds.
 
     LEAD(scanned_at, FAST_SCANS) over a device's scans in time order is the scan FAST_SCANS
-    later: when it lies within the window, FAST_SCANS + 1 scans fit in it."""
+    later: when it lies within the window, FAST_SCANS + 1 scans fit in it. Only devices that
+    could qualify are windowed: a window of FAST_WINDOW_S seconds lies within two aligned
+    buckets of that length, so one of them holds more than FAST_SCANS / 2 of its scans."""
     ids = counted_activities(campaign.id, region_code=region.code)
+    counted = and_(_accepted_in(ids), Checkin.resident_id.is_not(None), Checkin.device_id.is_not(None),
+                   Checkin.scanned_at.is_not(None))
+    bucket = (epoch_seconds(Checkin.scanned_at) // FAST_WINDOW_S).label("bucket")
+    busy = (select(Checkin.device_id).where(counted).group_by(Checkin.device_id, bucket)
+            .having(func.count() > FAST_SCANS // 2))
     scans = (
         select(Checkin.device_id, Checkin.activity_id, Checkin.scanned_at,
                func.lead(Checkin.scanned_at, FAST_SCANS)
                .over(partition_by=Checkin.device_id, order_by=(Checkin.scanned_at, Checkin.id)).label("later"))
-        .where(_accepted_in(ids), Checkin.resident_id.is_not(None), Checkin.device_id.is_not(None),
-               Checkin.scanned_at.is_not(None))
+        .where(counted, Checkin.device_id.in_(busy))
         .subquery()
     )
     starts = func.count().label("starts")

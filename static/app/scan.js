@@ -139,9 +139,13 @@ export async function showScan(activity, { back }) {
     id: "manual", class: "row",
     onsubmit: async (event) => {
       event.preventDefault();
-      const outcome = await handleText(manualInput.value, undefined, { manual: true });
-      if (outcome !== "bad") manualInput.value = "";
+      // Clear at once: the next code may be typed (or wedged in) before this one is stored.
+      const submitted = manualInput.value;
+      manualInput.value = "";
       manualInput.focus();
+      if (!submitted.trim()) return;
+      const outcome = await handleText(submitted, undefined, { manual: true });
+      if (outcome === "bad" && !manualInput.value) manualInput.value = submitted; // to correct it
     },
   }, h("label", { for: "manual-code", class: "visually-hidden" }, _("Type a code")), manualInput,
   h("button", { type: "submit" }, _("Record")));

@@ -42,3 +42,12 @@ def expect_pending(page, n):
 
 def feedback(page):
     return page.locator("#feedback")
+
+
+def scan_by_hand(page, code, state="ok"):
+    """Type a code and press Enter; wait for the answer to *this* code (a new feedback)."""
+    seq = page.locator("#feedback").get_attribute("data-seq")
+    page.fill("#manual-code", code)
+    page.press("#manual-code", "Enter")
+    expect(page.locator("#feedback")).not_to_have_attribute("data-seq", seq)
+    expect(page.locator("#feedback")).to_have_attribute("data-state", state)

@@ -5,7 +5,7 @@ the test fires the event the way the browser would, through DevTools, once no pa
 """
 import time
 
-from .pages import expect_pending, open_activity, sign_in, wait_for_service_worker
+from .pages import expect_pending, open_activity, scan_by_hand, sign_in, wait_for_service_worker
 
 
 def test_queue_of_a_closed_tab_is_sent_by_background_sync(live_server, launch, new_context):
@@ -19,8 +19,7 @@ def test_queue_of_a_closed_tab_is_sent_by_background_sync(live_server, launch, n
     assert page.evaluate("navigator.serviceWorker.ready.then((r) => 'sync' in r)")
 
     context.route("**/api/v1/sync", lambda route: route.abort("internetdisconnected"))
-    page.fill("#manual-code", code)
-    page.press("#manual-code", "Enter")
+    scan_by_hand(page, code)
     expect_pending(page, 1)
     page.close()  # no page left to sync
     context.unroute("**/api/v1/sync")

@@ -2,7 +2,7 @@
 from playwright.sync_api import expect
 
 from .helpers import camera_file, changed_one_character
-from .pages import expect_pending, open_activity, sign_in
+from .pages import expect_pending, open_activity, scan_by_hand, sign_in
 
 
 def test_same_code_twice_is_amber_and_counted_once(live_server, launch, new_context, tmp_path):
@@ -19,9 +19,7 @@ def test_same_code_twice_is_amber_and_counted_once(live_server, launch, new_cont
     expect(page.locator("#count-scanned")).to_have_text("1")
 
     # The same code typed in, in lower case with dashes: still the same person, still amber.
-    page.fill("#manual-code", "-".join(code.lower()[i:i + 4] for i in range(0, 17, 4)))
-    page.press("#manual-code", "Enter")
-    expect(feedback).to_have_attribute("data-state", "warn")
+    scan_by_hand(page, "-".join(code.lower()[i:i + 4] for i in range(0, 17, 4)), "warn")
     expect_pending(page, 0)
     page.click("#sync-now")
     expect(page.locator("#receipt")).to_have_attribute("data-accepted", "1")
@@ -44,9 +42,7 @@ def test_a_code_with_one_character_changed_is_red_and_nothing_is_queued(live_ser
     expect(page.locator("#feedback")).to_contain_text("无效")  # zh_Hans by default
 
     # Typed by hand and through a keyboard-wedge scanner: refused the same way.
-    page.fill("#manual-code", broken)
-    page.press("#manual-code", "Enter")
-    expect(page.locator("#feedback")).to_have_attribute("data-state", "bad")
+    scan_by_hand(page, broken, "bad")
     expect(page.locator("#manual-code")).to_have_value(broken)  # kept, to be corrected
     page.locator("#feedback").click()
     seq = page.locator("#feedback").get_attribute("data-seq")

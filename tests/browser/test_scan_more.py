@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from lwpwa.residents.codes import new_code
 
 from .helpers import qr_frame
-from .pages import expect_pending, open_activity, sign_in
+from .pages import expect_pending, open_activity, scan_by_hand, sign_in
 
 
 def test_photo_volunteers_and_receipt_reasons(live_server, launch, new_context, tmp_path):
@@ -25,17 +25,13 @@ def test_photo_volunteers_and_receipt_reasons(live_server, launch, new_context, 
 
     # Volunteers on duty: one scanned in volunteer mode, one tallied.
     page.click("[data-kind=volunteer]")
-    page.fill("#manual-code", volunteer)
-    page.press("#manual-code", "Enter")
-    expect(feedback).to_have_attribute("data-state", "ok")
+    scan_by_hand(page, volunteer)
     page.click("#volunteer-1")
     expect(page.locator("#count-volunteers")).to_have_text("2")
     page.click("[data-kind=attendee]")
 
     # Valid on the device, unknown to the server: queued, then refused with a reason in words.
-    page.fill("#manual-code", unregistered)
-    page.press("#manual-code", "Enter")
-    expect(feedback).to_have_attribute("data-state", "ok")
+    scan_by_hand(page, unregistered)
     expect_pending(page, 0)
     receipt = page.locator("#receipt")
     expect(receipt).to_have_attribute("data-accepted", "3")

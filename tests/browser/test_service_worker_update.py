@@ -1,7 +1,7 @@
 """A new version of the service worker takes over while check-ins are queued: nothing is lost."""
 from playwright.sync_api import expect
 
-from .pages import expect_pending, open_activity, sign_in, wait_for_service_worker
+from .pages import expect_pending, open_activity, scan_by_hand, sign_in, wait_for_service_worker
 
 VERSION = "navigator.serviceWorker.controller && new Promise((resolve) => {" \
           "" \
@@ -22,9 +22,7 @@ def test_new_version_takes_over_without_losing_queued_checkins(live_server, laun
     # The server is down (503) while three people are scanned: they stay queued.
     page.route("**/api/v1/sync", lambda route: route.fulfill(status=503, body="down"))
     for code in codes:
-        page.fill("#manual-code", code)
-        page.press("#manual-code", "Enter")
-        expect(page.locator("#feedback")).to_have_attribute("data-state", "ok")
+        scan_by_hand(page, code)
     page.click("#sync-now")
     expect_pending(page, 3)
 

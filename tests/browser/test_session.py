@@ -1,15 +1,9 @@
 """Sign-in, an expired session and signing out never lose a queued check-in."""
 from playwright.sync_api import expect
 
-from .pages import expect_pending, open_activity, sign_in
+from .pages import expect_pending, open_activity, scan_by_hand, sign_in
 
 AUTH = "import('/static/app/store.js').then((store) => store.getMeta('auth'))"
-
-
-def scan_by_hand(page, code, state="ok"):
-    page.fill("#manual-code", code)
-    page.press("#manual-code", "Enter")
-    expect(page.locator("#feedback")).to_have_attribute("data-state", state)
 
 
 def test_login_form_speaks_chinese_first_and_suits_password_managers(live_server, launch, new_context):

@@ -226,14 +226,17 @@ def insert_checkins(connection, rows, qmark):
 
 
 def timed(client, url, headers, runs):
-    """(status, first seconds, median seconds of the following runs, bytes)."""
-    times, status, size = [], None, 0
+    """(status, first seconds, median seconds of the following runs, bytes, median CPU seconds
+    of this process). On SQLite the queries run in this process, so its CPU time is what the
+    request costs on an idle machine; on PostgreSQL it is the Python side only."""
+    times, cpu, status, size = [], [], None, 0
     for _ in range(runs + 1):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url, headers=headers)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         status, size = response.status_code, len(response.data)
-    return status, times[0], statistics.median(times[1:]), size
+    return status, times[0], statistics.median(times[1:]), size, statistics.median(cpu[1:])
 
 
 def main():
@@ -293,11 +296,13 @@ def main():
             results += time_pages(app, campaign_id, args.runs)
         print(f"\n{engine_name}, {len(activities):,} activities, {args.checkins:,} check-ins "
               f"(first request, then the median of {args.runs}):")
-        for label, status, first_s, median_s, size in results:
+        for label, status, first_s, median_s, size, cpu_s in results:
             goal = ""
             if label.startswith("GET /api/v1/stats"):
                 goal = "  ok" if median_s < GOAL_S else f"  SLOWER than the {GOAL_S} s goal"
-            print(f"  {label:<48} {status}  first {first_s:6.3f} s  median {median_s:6.3f} s  {size:>9,} B{goal}")
+            print(f"  {label:<48} {status}  first {first_s:6.3f} s  median {median_s:6.3f} s  "
+                  f"cpu {cpu_s:6.3f} s  {size:>9,} B{goal}")
+        print(f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
         with app.app_context():
             from lwpwa.extensions import db
             db.engine.dispose()
@@ -340,15 +345,16 @@ def time_proposed(campaign_id, runs):
     campaign = db.session.get(Campaign, campaign_id)
     expected = {row["key"][:4]: (row["activities"], row["attendance"], row["volunteers"])
                 for row in service.stats_rows(campaign, db.session.get(Region, "140000"), "city") if row["activities"]}
-    times, found = [], None
+    times, cpu, found = [], [], None
     for _ in range(runs + 1):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         found = {city: (int(a), int(att), int(vol)) for city, a, att, vol in
                  db.session.execute(text(PROPOSED_CITY_SQL), {"campaign_id": campaign_id, "false": False})}
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     db.session.rollback()
     label = "proposed counts-by-city query (SQL only)" + ("" if found == expected else " MISMATCH")
-    return [(label, 200, times[0], statistics.median(times[1:]), 0)]
+    return [(label, 200, times[0], statistics.median(times[1:]), 0, statistics.median(cpu[1:]))]
 
 
 def time_pages(app, campaign_id, runs):

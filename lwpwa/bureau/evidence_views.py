@@ -3,6 +3,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from ..accounts.access import visible_activity_or_404
+from ..activities.reference import MODE_LABELS
 from ..extensions import db
 from ..regions.models import Region
 from ..web.access import role_required
@@ -53,6 +54,7 @@ def activity(activity_id):
         counts=evidence.activity_counts(activity), days=evidence.activity_days(activity),
         devices=evidence.activity_devices(activity), far=evidence.far_approved_checkins(activity),
         overlaps=overlaps, far_hours=anomalies.FAR_HOURS, region_code=region.code,
+        mode_label=MODE_LABELS.get(activity.mode, activity.mode),
     )
 
 

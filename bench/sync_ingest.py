@@ -60,6 +60,8 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn threads per worker (more than 1: the gthread worker)")
     parser.add_argument("--codes", type=int, default=20_000)
     parser.add_argument("--activities", type=int, default=10)
     parser.add_argument("--stats-runs", type=int, default=20)
@@ -276,14 +278,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(database_url, secret_key, workers, log_path):
+def start_gunicorn(database_url, secret_key, workers, threads, log_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key,
            "SESSION_COOKIE_SECURE": "0"}
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{HOST}:{port}",
-         "--timeout", "120", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+         "-b", f"{HOST}:{port}", "--timeout", "120", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     process.log = log
     deadline = time.monotonic() + 60
@@ -468,7 +470,8 @@ def main():
     try:
         print(f"engine: {engine_name}; {args.checkins:,} check-ins, {args.codes:,} codes, "
               f"{args.activities} activities, batches of {args.batch}, {args.clients} client "
-              f"processes, gunicorn -w {args.workers}, {os.cpu_count()} CPUs", flush=True)
+              f"processes, gunicorn -w {args.workers} --threads {args.threads}, {os.cpu_count()} CPUs",
+              flush=True)
         t0 = time.perf_counter()
         tokens_, activity_ids, codes = seed(database_url, secret_key, args.codes, args.activities,
                                             args.clients)
@@ -476,7 +479,7 @@ def main():
         per_client = build_payloads(plan, args.batch, args.clients)
         print(f"seeded and planned in {time.perf_counter() - t0:.1f}s", flush=True)
 
-        server, port = start_gunicorn(database_url, secret_key, args.workers,
+        server, port = start_gunicorn(database_url, secret_key, args.workers, args.threads,
                                       Path(temp_dir) / "gunicorn.log")
         encoded = [[encode(body) for body in bodies] for bodies in per_client]
         cpu_before = server_cpu(server, database_url)

@@ -30,7 +30,7 @@ TALLY_MIN_ATTENDANCE = 20
 FAST_SCANS = 40
 FAST_WINDOW_S = 20
 FAR_HOURS = 6
-LIMIT = 200  # flags of one kind listed at most; the count says if there are more
+LIMIT = 200  # flags of one kind listed at most (the page shows “200+”), worst first
 
 KINDS = ("overlap", "capacity", "tally", "fast_device", "far_approved")
 

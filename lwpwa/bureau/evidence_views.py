@@ -32,7 +32,7 @@ def anomalies_page(code):
 def _thresholds():
     return {"tally_share": round(anomalies.TALLY_SHARE * 100), "tally_min": anomalies.TALLY_MIN_ATTENDANCE,
             "fast_scans": anomalies.FAST_SCANS, "fast_window": anomalies.FAST_WINDOW_S,
-            "far_hours": anomalies.FAR_HOURS}
+            "far_hours": anomalies.FAR_HOURS, "limit": anomalies.LIMIT}
 
 
 def _user_region_for(org_region_code):

@@ -48,7 +48,7 @@ instance/.secret_key:
 
 run: install instance/.secret_key
 	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) init-db
-	@if [ ! -f instance/demo-logins.txt ]; then SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed-demo; fi
+	@if [ ! -f instance/demo-logins.txt ]; then SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed-demo >/dev/null; fi
 	@echo; cat instance/demo-logins.txt; echo
 	@echo "lwpwa is at http://127.0.0.1:$(PORT)/  (the volunteers' app: http://127.0.0.1:$(PORT)/app/)"
 	@# Rate limits must be counted in one store for all workers: Redis when it answers.

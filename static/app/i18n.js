@@ -49,3 +49,11 @@ export function formatDateTime(iso) {
     month: "numeric", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit",
   });
 }
+
+/** "11/22 Sun 14:00–16:00": when an activity takes place, in the phone's local time. */
+export function formatSpan(startsAt, endsAt) {
+  const start = formatDateTime(startsAt);
+  if (!endsAt) return start;
+  const sameDay = String(startsAt).slice(0, 10) === String(endsAt).slice(0, 10);
+  return `${start}–${sameDay ? formatTime(endsAt) : formatDateTime(endsAt)}`;
+}

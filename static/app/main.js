@@ -1,6 +1,6 @@
 // The scanner app: boot, sign-in, the list of activities, the status bar, the sync schedule and
 // the "new version" banner. The scan screen itself is in scan.js.
-import { _, chooseLocale, currentLocale, formatDateTime, loadLocale } from "./i18n.js";
+import { _, chooseLocale, currentLocale, formatSpan, loadLocale } from "./i18n.js";
 import { h, mount } from "./dom.js";
 import { parse } from "./code.js";
 import { showScan } from "./scan.js";
@@ -194,7 +194,7 @@ async function showActivities() {
           onclick: () => openActivity(activity),
         },
         h("span", { class: "name" }, activity.name),
-        h("span", { class: "when" }, formatDateTime(activity.starts_at)),
+        h("span", { class: "when" }, formatSpan(activity.starts_at, activity.ends_at)),
         h("span", { class: "venue" }, activity.venue || ""))))
       : [h("li", { class: "empty" }, _("No activities today or in the coming days."))]));
   };

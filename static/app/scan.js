@@ -1,7 +1,7 @@
 // The scan screen: camera, keyboard-wedge scanner, photo and typed codes all end in handleText(),
 // which checks the code on the device, writes it to the outbox and answers within milliseconds:
 // green (signed in), amber (already signed in today), red (not a valid code).
-import { _, formatDateTime } from "./i18n.js";
+import { _, formatDateTime, formatSpan } from "./i18n.js";
 import { fill, h, mount } from "./dom.js";
 import { grouped, parse } from "./code.js";
 import { Camera, decodePhoto } from "./camera.js";
@@ -190,7 +190,7 @@ export async function showScan(activity, { back }) {
     h("header", { class: "top" },
       h("button", { type: "button", class: "small", id: "back", onclick: back }, _("All activities")),
       h("span", { class: "brand" }, activity.name)),
-    h("p", { class: "when" }, `${formatDateTime(activity.starts_at)} · ${activity.venue || ""}`),
+    h("p", { class: "when" }, [formatSpan(activity.starts_at, activity.ends_at), activity.venue].filter(Boolean).join(" · ")),
     h("div", { class: "kinds row" }, kindButtons),
     h("div", { class: "viewfinder" }, video, feedback),
     cameraNote,

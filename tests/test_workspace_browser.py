@@ -129,7 +129,7 @@ def test_the_pairing_qr_signs_a_device_in_once(live_server, in_browser):
 
     def see_the_device(page):
         page.goto("/unit/volunteers")
-        expect(page.locator("table.data")).to_contain_text("浏览器测试手机")
+        expect(page.locator(".device-list")).to_contain_text("浏览器测试手机")
 
     in_browser(see_the_device)
 

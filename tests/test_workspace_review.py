@@ -169,3 +169,16 @@ def test_a_long_queue_shows_the_first_200_and_offers_the_bulk_decision(lead, mak
     html = lead.get("/unit/review").get_data(as_text=True)
     assert html.count('class="card held-item"') == 200
     assert "仅显示 202 条中的 200 条" in html and "全部 202 条待审核签到" in html
+
+
+def test_the_scanner_apps_own_export_file_is_rescued(lead, make, unit):
+    """The file the PWA's "Export unsent check-ins" writes (static/app/store.js exportPending)."""
+    codes = [make.resident()[1] for _ in range(2)]
+    items = [checkin(unit.activity.id, code=codes[0]), checkin(unit.activity.id, code=codes[1]),
+             checkin(unit.activity.id, headcount=3)]
+    exported = {"format": "lwpwa-outbox", "version": 1, "exported_at": datetime.now(ZONE).isoformat(),
+                "device_id": "7d3f9a2e-broken-phone", "checkins": items}
+    upload_rescue(lead, exported)
+    assert attendance(lead, unit) == 5
+    upload_rescue(lead, exported)
+    assert attendance(lead, unit) == 5

@@ -84,7 +84,8 @@ def _register_transaction_hooks(app):
 
     @app.before_request
     def writers_take_the_lock_first():
-        if request.method not in SAFE_METHODS:
+        view = app.view_functions.get(request.endpoint)
+        if request.method not in SAFE_METHODS and not getattr(view, "takes_write_lock_late", False):
             begin_write()
 
     @app.after_request

@@ -82,7 +82,26 @@ def _sqlite_on_begin(conn):
 def begin_write():
     """Start the request's transaction as a writer (SQLite: BEGIN IMMEDIATE).
 
-    Call before the first query of a request that decides by reading and then writes.
+    Writing requests take it before their first query (see `takes_write_lock_late` for the
+    exception). A transaction still open holds only reads made before the decisive ones (the
+    token check, and the token's last-use mark): it is committed first, so that the lock is
+    taken by a fresh transaction that sees everything committed before it.
     """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
     db.session.connection(execution_options={"write_lock": True})
+
+
+def holds_write_lock():
+    """Whether this request's transaction was begun as a writer (see begin_write)."""
+    session = db.session()
+    return session.in_transaction() and bool(session.connection().get_execution_options().get("write_lock"))
+
+
+def takes_write_lock_late(view):
+    """Mark a writing view that calls `begin_write()` itself, after work that needs no lock
+    (the sync parses and checks 500 items first: other workers write meanwhile)."""
+    view.takes_write_lock_late = True
+    return view
 

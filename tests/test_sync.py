@@ -325,3 +325,17 @@ def test_the_id_is_canonicalised_so_case_does_not_make_a_second_count(client, un
     assert statuses(body) == [("accepted", None)]
     assert stats(client, unit.headers, unit.activity.id)["attendance"] == 3
     assert str(uuid.UUID(tally["id"])) == tally["id"]
+
+
+def test_an_absurd_device_clock_rejects_its_items_but_never_fails_the_batch(client, unit, make):
+    _r, code = make.resident()
+    # A phone thinking it is year 1 moves its scan some 2,000 years ahead: far outside the
+    # activity, held. One thinking it is year 9999 moves it before year 1: no such time, invalid.
+    for sent_at, expected in (("0001-01-01T00:00:00+00:00", ("held", None)),
+                              ("9999-12-31T23:59:59+00:00", ("rejected", "invalid"))):
+        body = {"device_id": "d", "sent_at": sent_at,
+                "checkins": [checkin(unit.activity.id, code=code, scanned_at=datetime.now(ZONE))]}
+        response = client.post("/api/v1/sync", json=body, headers=unit.headers)
+        assert response.status_code == 200, response.get_json()
+        assert statuses(response.get_json()) == [expected]
+    assert stats(client, unit.headers, unit.activity.id)["attendance"] == 0

@@ -134,6 +134,23 @@ def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fre
 
 
 
+def wait_until_blocked_on_a_lock(url, deadline_s=30):
+    """Until a backend of this database waits for a lock (request A behind B's row). Asked on a
+    connection of its own: the test's connection holds B's row and must not commit."""
+    import psycopg
+
+    deadline = time.monotonic() + deadline_s
+    with psycopg.connect(url, autocommit=True) as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock'").fetchone()[0]
+            if waiting:
+                return
+            time.sleep(0.01)
+    raise AssertionError("request A never waited for B's lock")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", [engine for engine in ENGINES if engine == "postgresql"])
 def test_a_deadlock_between_two_writers_is_retried_and_decides_right(engine, tmp_path):
@@ -176,7 +193,8 @@ def test_a_deadlock_between_two_writers_is_retried_and_decides_right(engine, tmp
 
             a = threading.Thread(target=request_a)
             a.start()
-            time.sleep(0.4)  # A has inserted P and waits for B (deadlock_timeout is 1 s)
+            # A has inserted P and now waits for B's Q.
+            wait_until_blocked_on_a_lock(url.replace("postgresql+psycopg://", "postgresql://"))
             b = threading.Thread(target=b_insert, args=("20000000-0000-4000-8000-000000000000", p_code))
             b.start()
             b.join(timeout=30)

@@ -3,11 +3,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import utcnow
+from ..database import holds_write_lock, utcnow
 from ..extensions import db
 from .models import ApiToken, User
 
@@ -54,14 +54,14 @@ def touch(token):
     now = utcnow()
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
         return
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        # A reading request must not turn its snapshot into a write (SQLite would refuse it
-        # when another writer committed meanwhile): write in a short transaction of its own.
-        with db.engine.begin() as connection:
-            connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        set_committed_value(token, "last_used_at", now)
-    else:
+    if holds_write_lock():
         token.last_used_at = now
+        return
+    # A request that only read so far must not turn its snapshot into a write (SQLite refuses
+    # that when another writer committed meanwhile): write in a short transaction of its own.
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    set_committed_value(token, "last_used_at", now)
 
 
 def revoke(token):

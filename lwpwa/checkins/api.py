@@ -5,9 +5,8 @@ from flask_babel import gettext as _
 from ..accounts.access import visible_activity_or_404
 from ..api.auth import token_required
 from ..api.body import Validator, json_body
-from ..database import begin_write, utcnow
+from ..database import begin_write, takes_write_lock_late, utcnow
 from ..errors import ApiError
-from ..extensions import db
 from .stats import activity_stats
 from .sync import parse_batch, sync_batch
 
@@ -15,13 +14,12 @@ bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/sync")
+@takes_write_lock_late
 @token_required("volunteer", "site_lead", "admin")
 def sync():
     received_at = utcnow()
-    # Reading the body and the shape checks need no database: on SQLite, do them outside the
-    # write lock the request took first (the token's use is committed now), so that other
-    # workers write meanwhile; the lock is taken again before anything stored is read.
-    db.session.commit()
+    # Reading the body and the shape checks need no database: they run before the write lock,
+    # which is taken before anything stored is read.
     body = json_body()
     v = Validator(body)
     device_id = v.string("device_id", required=True, max_length=64)

@@ -187,7 +187,7 @@ def main():
               f"{'PostgreSQL' if args.database_url else 'SQLite'} …", flush=True)
         plan = seed(url, secret_key, args.phones, args.scripts, args.people)
         os.environ["RATELIMIT_STORAGE_URI"] = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-        process, port = start_gunicorn(url, secret_key, args.workers, workdir / "gunicorn.log")
+        process, port = start_gunicorn(url, secret_key, args.workers, 1, workdir / "gunicorn.log")
         config = {"base": f"http://127.0.0.1:{port}", "plan": plan, "seconds": args.seconds,
                   "result": str(workdir / "result.json")}
         (workdir / "config.json").write_text(json.dumps(config))

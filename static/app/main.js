@@ -4,6 +4,7 @@ import { _, chooseLocale, currentLocale, formatSpan, loadLocale } from "./i18n.j
 import { h, mount } from "./dom.js";
 import { parse } from "./code.js";
 import { showScan } from "./scan.js";
+import { Camera } from "./camera.js";
 import { unlockAudio } from "./feedback.js";
 import {
   cacheActivities, cachedActivities, cachedActivity, exportPending, getMeta, importPending,
@@ -99,7 +100,60 @@ async function showLogin(message) {
   h("label", { for: "username" }, _("Username")), username,
   h("label", { for: "password" }, _("Password")), password,
   error, submit);
-  mount(h("header", { class: "top" }, h("span", { class: "brand" }, _("Activity sign-in")), languageSwitch()), form);
+  mount(h("header", { class: "top" }, h("span", { class: "brand" }, _("Activity sign-in")), languageSwitch()), form, pairingPanel());
+}
+
+/** Sign in by scanning the pairing QR (`LWPAIR:…`) that the site lead shows on the workspace. */
+function pairingPanel() {
+  const video = h("video", { id: "pair-camera", class: "camera", muted: true, playsinline: true, hidden: true });
+  const message = h("p", { class: "error", role: "alert", id: "pair-message", hidden: true });
+  let camera = null;
+  const stop = () => { camera?.stop(); camera = null; video.hidden = true; };
+  const pair = async (payload) => {
+    stop();
+    try {
+      await exchangePairingCode(payload);
+      route();
+    } catch (failure) {
+      message.textContent = failure.message;
+      message.hidden = false;
+    }
+  };
+  const start = h("button", {
+    type: "button", id: "pair-scan",
+    onclick: async () => {
+      message.hidden = true;
+      if (camera) return;
+      camera = new Camera(video, async (texts) => {
+        const payload = texts.find((text) => text.startsWith("LWPAIR:"));
+        if (payload && camera) await pair(payload);
+      });
+      video.hidden = false;
+      app.leaveScreen = stop;
+      camera.start().catch(() => {
+        stop();
+        message.textContent = _("The camera is not available ({reason}). Type codes, use a photo or a USB scanner.", { reason: "camera" });
+        message.hidden = false;
+      });
+    },
+  }, _("Scan the pairing QR code of your site lead"));
+  return h("section", { class: "card pairing" }, start, video, message);
+}
+
+async function exchangePairingCode(payload) {
+  let response;
+  try {
+    response = await fetch("/api/v1/auth/pair", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code: payload, device_name: `lwpwa scanner (${navigator.platform || "phone"})` }),
+    });
+  } catch {
+    throw new Error(_("No network. Signing in needs a connection once; scanning works offline afterwards."));
+  }
+  if (response.status === 401) throw new Error(_("This pairing code is unknown, expired or already used. Ask for a new one."));
+  if (!response.ok) throw new Error(_("Signing in failed ({status}). Please try again.", { status: response.status }));
+  await signedIn(await response.json());
 }
 
 async function signIn(username, password) {
@@ -116,7 +170,10 @@ async function signIn(username, password) {
   if (response.status === 401) throw new Error(_("Wrong username or password."));
   if (response.status === 429) throw new Error(_("Too many attempts. Please wait a few minutes."));
   if (!response.ok) throw new Error(_("Signing in failed ({status}). Please try again.", { status: response.status }));
-  const body = await response.json();
+  await signedIn(await response.json());
+}
+
+async function signedIn(body) {
   app.auth = { token: body.token, user: body.user, expired: false };
   await setMeta("auth", app.auth);
   if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});

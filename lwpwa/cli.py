@@ -15,6 +15,16 @@ def _fail(message):
     raise click.ClickException(message)
 
 
+def _save(row, duplicate_message):
+    """Insert and commit; the unique constraint, not a look-up first, decides a duplicate."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        _fail(duplicate_message)
+    db.session.commit()
+
+
 def _date(value, name):
     try:
         return date.fromisoformat(value)
@@ -92,12 +102,7 @@ def register_cli(app):
             _fail("--title must have 1 to 200 characters")
         campaign = Campaign(title=title, slogan=slogan, region_code=region.code, timezone=tz,
                             starts_on=starts, ends_on=ends, report_due_on=due)
-        try:
-            with db.session.begin_nested():
-                db.session.add(campaign)
-        except IntegrityError:
-            _fail(f"a campaign titled {title!r} already exists in {region.name}")
-        db.session.commit()
+        _save(campaign, f"a campaign titled {title!r} already exists in {region.name}")
         click.echo(f"created campaign {campaign.title} ({region.name})")
         click.echo(campaign.id)
 
@@ -120,12 +125,7 @@ def register_cli(app):
             _fail(f"--kind must be one of {', '.join(KINDS)}")
         org = Org(name=name, region_code=region.code, kind=kind, lead_name=lead_name,
                   reporter_name=reporter_name, phone=phone)
-        try:
-            with db.session.begin_nested():
-                db.session.add(org)
-        except IntegrityError:
-            _fail(f"a unit named {name!r} already exists in {region.name}")
-        db.session.commit()
+        _save(org, f"a unit named {name!r} already exists in {region.name}")
         click.echo(f"created unit {org.name} ({region.name})")
         click.echo(org.id)
 

@@ -1,16 +1,16 @@
 // The scanner app: boot, sign-in, the list of activities, the status bar, the sync schedule and
 // the "new version" banner. The scan screen itself is in scan.js.
-import { _, chooseLocale, currentLocale, formatSpan, loadLocale } from "./i18n.js";
+import { _, chooseLocale, formatSpan, loadLocale } from "./i18n.js";
 import { h, mount } from "./dom.js";
 import { parse } from "./code.js";
 import { showScan } from "./scan.js";
-import { Camera } from "./camera.js";
 import { unlockAudio } from "./feedback.js";
 import {
   cacheActivities, cachedActivities, cachedActivity, exportPending, getMeta, importPending,
   pendingCount, putActivity, setMeta,
 } from "./store.js";
-import { app, refreshStatus, runSync } from "./status.js";
+import { app, leaveCurrent, refreshStatus, runSync } from "./status.js";
+import { languageSwitch, showLogin } from "./login.js";
 import { CHANNEL } from "./sync.js";
 
 function showSessionExpired() {
@@ -19,7 +19,7 @@ function showSessionExpired() {
   banner.className = "banner warn";
   banner.replaceChildren(
     h("span", {}, _("Your sign-in has expired. Nothing scanned is lost: sign in again to send it.")),
-    h("button", { type: "button", onclick: () => { banner.hidden = true; showLogin(); } }, _("Sign in")),
+    h("button", { type: "button", onclick: () => { banner.hidden = true; showLogin("", route); } }, _("Sign in")),
   );
 }
 
@@ -58,126 +58,6 @@ async function registerServiceWorker() {
     });
   });
   setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
-}
-
-// ---------------------------------------------------------------- sign-in
-
-function languageSwitch() {
-  const other = currentLocale() === "zh_Hans" ? "en" : "zh_Hans";
-  return h("button", {
-    type: "button", class: "small lang", lang: other === "en" ? "en" : "zh-Hans",
-    onclick: async () => { await setMeta("locale", other); await loadLocale(other); route(); },
-  }, other === "en" ? "English" : "中文");
-}
-
-async function showLogin(message) {
-  leaveCurrent();
-  const pending = await pendingCount();
-  const error = h("p", { class: "error", role: "alert", hidden: !message }, message || "");
-  const username = h("input", { id: "username", name: "username", autocomplete: "username", required: true, autocapitalize: "none", spellcheck: "false" });
-  const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
-  if (app.auth?.user?.username) username.value = app.auth.user.username;
-  const submit = h("button", { type: "submit", class: "primary" }, _("Sign in"));
-  const form = h("form", {
-    id: "login", class: "card",
-    onsubmit: async (event) => {
-      event.preventDefault();
-      submit.disabled = true;
-      error.hidden = true;
-      try {
-        await signIn(username.value.trim(), password.value);
-        route();
-      } catch (failure) {
-        error.textContent = failure.message;
-        error.hidden = false;
-      } finally {
-        submit.disabled = false;
-      }
-    },
-  },
-  h("h1", {}, _("Volunteer sign-in")),
-  pending ? h("p", { class: "note" }, _("{n} check-ins on this phone are waiting to be sent. They will be sent after you sign in.", { n: pending })) : null,
-  h("label", { for: "username" }, _("Username")), username,
-  h("label", { for: "password" }, _("Password")), password,
-  error, submit);
-  mount(h("header", { class: "top" }, h("span", { class: "brand" }, _("Activity sign-in")), languageSwitch()), form, pairingPanel());
-}
-
-/** Sign in by scanning the pairing QR (`LWPAIR:…`) that the site lead shows on the workspace. */
-function pairingPanel() {
-  const video = h("video", { id: "pair-camera", class: "camera", muted: true, playsinline: true, hidden: true });
-  const message = h("p", { class: "error", role: "alert", id: "pair-message", hidden: true });
-  let camera = null;
-  const stop = () => { camera?.stop(); camera = null; video.hidden = true; };
-  const pair = async (payload) => {
-    stop();
-    try {
-      await exchangePairingCode(payload);
-      route();
-    } catch (failure) {
-      message.textContent = failure.message;
-      message.hidden = false;
-    }
-  };
-  const start = h("button", {
-    type: "button", id: "pair-scan",
-    onclick: async () => {
-      message.hidden = true;
-      if (camera) return;
-      camera = new Camera(video, async (texts) => {
-        const payload = texts.find((text) => text.startsWith("LWPAIR:"));
-        if (payload && camera) await pair(payload);
-      });
-      video.hidden = false;
-      app.leaveScreen = stop;
-      camera.start().catch(() => {
-        stop();
-        message.textContent = _("The camera is not available ({reason}). Type codes, use a photo or a USB scanner.", { reason: "camera" });
-        message.hidden = false;
-      });
-    },
-  }, _("Scan the pairing QR code of your site lead"));
-  return h("section", { class: "card pairing" }, start, video, message);
-}
-
-async function exchangePairingCode(payload) {
-  let response;
-  try {
-    response = await fetch("/api/v1/auth/pair", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code: payload, device_name: `lwpwa scanner (${navigator.platform || "phone"})` }),
-    });
-  } catch {
-    throw new Error(_("No network. Signing in needs a connection once; scanning works offline afterwards."));
-  }
-  if (response.status === 401) throw new Error(_("This pairing code is unknown, expired or already used. Ask for a new one."));
-  if (!response.ok) throw new Error(_("Signing in failed ({status}). Please try again.", { status: response.status }));
-  await signedIn(await response.json());
-}
-
-async function signIn(username, password) {
-  let response;
-  try {
-    response = await fetch("/api/v1/auth/token", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username, password, device_name: `lwpwa scanner (${navigator.platform || "phone"})` }),
-    });
-  } catch {
-    throw new Error(_("No network. Signing in needs a connection once; scanning works offline afterwards."));
-  }
-  if (response.status === 401) throw new Error(_("Wrong username or password."));
-  if (response.status === 429) throw new Error(_("Too many attempts. Please wait a few minutes."));
-  if (!response.ok) throw new Error(_("Signing in failed ({status}). Please try again.", { status: response.status }));
-  await signedIn(await response.json());
-}
-
-async function signedIn(body) {
-  app.auth = { token: body.token, user: body.user, expired: false };
-  await setMeta("auth", app.auth);
-  if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
-  runSync();
 }
 
 async function signOut() {
@@ -259,7 +139,7 @@ async function showActivities() {
     h("header", { class: "top" },
       h("span", { class: "brand" }, _("Activity sign-in")),
       h("span", { class: "who" }, app.auth?.user?.username || ""),
-      languageSwitch(),
+      languageSwitch(route),
       h("button", { type: "button", class: "small", id: "sign-out", onclick: signOut }, _("Sign out"))),
     h("h1", {}, _("Choose an activity")), note, list, rescuePanel(),
   );
@@ -324,15 +204,11 @@ async function exportFile(message) {
 
 // ---------------------------------------------------------------- routing and boot
 
-function leaveCurrent() {
-  if (app.leaveScreen) app.leaveScreen();
-  app.leaveScreen = null;
-}
 
 async function route() {
   app.auth = await getMeta("auth");
   await refreshStatus();
-  if (!app.auth?.token || app.auth.expired) return showLogin(app.auth?.expired ? _("Your sign-in has expired. Please sign in again.") : "");
+  if (!app.auth?.token || app.auth.expired) return showLogin(app.auth?.expired ? _("Your sign-in has expired. Please sign in again.") : "", route);
   const id = Number(new URLSearchParams(location.search).get("activity"));
   if (id) {
     const activity = await loadActivity(id);

@@ -75,3 +75,9 @@ export async function runSync() {
   document.dispatchEvent(new CustomEvent("lwpwa:synced", { detail: result }));
   return result;
 }
+
+/** Close the current screen (stops its camera and listeners). */
+export function leaveCurrent() {
+  if (app.leaveScreen) app.leaveScreen();
+  app.leaveScreen = null;
+}

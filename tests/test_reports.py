@@ -260,3 +260,16 @@ def test_two_days_of_one_activity_count_twice_in_the_table(client, make):
     ws = get_xlsx(client, f"/api/v1/orgs/{org.id}/report.xlsx?campaign_id={campaign.id}", lead).worksheets[0]
     header = find_row(ws, "活动主题")
     assert ws.cell(header + 4, ws.max_column).value == 2
+
+
+def test_units_of_the_province_itself_have_a_row_of_their_own_by_city(client, make, province):
+    campaign, _units = province
+    open_university = make.org(region_code="140000", name="山西开放大学")
+    activity = make.activity(open_university, campaign)
+    scan(client, make.auth(make.user("volunteer", org=open_university)), activity, tally=7)
+    headers = make.auth(make.user("bureau", region_code="140000"))
+    body = client.get(f"/api/v1/stats?campaign_id={campaign.id}&group_by=city", headers=headers).get_json()
+    rows = {row["key"]: row for row in body["rows"]}
+    assert rows["140000"]["label"] == "山西省（省直）" and rows["140000"]["attendance"] == 7
+    assert body["totals"]["attendance"] == 18 + 7 == sum(row["attendance"] for row in body["rows"])
+    assert body["totals"]["activities"] == 7

@@ -84,7 +84,7 @@ def stats():
     if output not in ("json", "csv"):
         raise ValidationError({"format": _("Must be one of: %(choices)s.", choices="json, csv")})
     rows = service.stats_rows(campaign, region, group_by)
-    totals = service.stats_totals(campaign, region)
+    totals = service.stats_totals(campaign, region, rows)
     # The ETag covers the counts, not the generation time: unchanged counts answer 304.
     tag = hashlib.sha256(json.dumps([campaign.id, region.code, group_by, output, totals, rows],
                                     sort_keys=True).encode()).hexdigest()[:32]

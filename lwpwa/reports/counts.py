@@ -1,5 +1,11 @@
 """Counts for tables and bureaus, by SQL: 人次 per activity = distinct (person, day) accepted,
-plus accepted tallies; never personal data, never rows loaded into Python."""
+plus accepted tallies; never personal data, never rows loaded into Python.
+
+The partial unique index `uq_checkins_counted_person_day` allows one accepted row per
+(activity, kind, person, day), so per activity the distinct (person, day) pairs are simply the
+accepted rows that name a person: `COUNT(resident_id)`, one pass, no per-day grouping. Per day
+(`per_day_counts`) the same holds within each day.
+"""
 from sqlalchemy import distinct, func, literal_column, select
 
 from ..activities.models import Activity
@@ -35,32 +41,34 @@ def per_day_counts(activity_ids):
     )
 
 
+def _people_and_tallies(kind):
+    """Within a group of accepted rows: the people of `kind` plus their tallies."""
+    of_kind = Checkin.kind == kind
+    return func.count(Checkin.resident_id).filter(of_kind) + func.coalesce(
+        func.sum(Checkin.headcount).filter(of_kind), 0)
+
+
+def per_activity_counts(activity_ids):
+    """A subquery: (activity_id, attendance, volunteers) over accepted rows."""
+    return (
+        select(Checkin.activity_id, _people_and_tallies("attendee").label("attendance"),
+               _people_and_tallies("volunteer").label("volunteers"))
+        .where(Checkin.status == "accepted", Checkin.activity_id.in_(activity_ids))
+        .group_by(Checkin.activity_id)
+        .subquery()
+    )
+
+
 def activity_totals(activity_ids):
     """{activity_id: {"attendance": n, "volunteers": n}} for the given activity-id query."""
-    per_day = per_day_counts(activity_ids)
-    rows = db.session.execute(
-        select(per_day.c.activity_id, per_day.c.kind, func.sum(per_day.c.n))
-        .group_by(per_day.c.activity_id, per_day.c.kind)
-    )
-    totals = {}
-    for activity_id, kind, n in rows:
-        entry = totals.setdefault(activity_id, {"attendance": 0, "volunteers": 0})
-        entry["attendance" if kind == "attendee" else "volunteers"] = int(n)
-    return totals
+    counts = per_activity_counts(activity_ids)
+    return {activity_id: {"attendance": int(attendance), "volunteers": int(volunteers)}
+            for activity_id, attendance, volunteers in db.session.execute(select(counts))}
 
 
 def grouped_totals(activity_ids, *group_columns):
     """[(*keys, activities, attendance, volunteers)] grouped by columns of Activity or Org."""
-    per_day = per_day_counts(activity_ids)
-    per_activity = (
-        select(
-            per_day.c.activity_id,
-            func.sum(per_day.c.n).filter(per_day.c.kind == "attendee").label("attendance"),
-            func.sum(per_day.c.n).filter(per_day.c.kind == "volunteer").label("volunteers"),
-        )
-        .group_by(per_day.c.activity_id)
-        .subquery()
-    )
+    per_activity = per_activity_counts(activity_ids)
     query = (
         select(
             *(column.label(f"key{i}") for i, column in enumerate(group_columns)),

@@ -99,7 +99,11 @@ def stats_rows(campaign, region, group_by):
             select(Region).where(Region.parent_code == region.code).order_by(Region.code)).all()
         if region.level == "district":
             cities = [db.session.get(Region, region.parent_code)]
-        return [_row(city.code, city.name, found.get(city.code)) for city in cities]
+        rows = [_row(city.code, city.name, found.pop(city.code, None)) for city in cities]
+        # Units registered at the province itself (省直单位) belong to no city: a row of their own.
+        for code, counts in sorted(found.items()):
+            rows.append(_row(code, f"{region.name}（省直）", counts))
+        return rows
     return [_row(day.isoformat(), day.isoformat(), rest) for day, *rest in day_totals(ids)]
 
 
@@ -109,8 +113,10 @@ def _row(key, label, counts):
             "volunteers": volunteers}
 
 
-def stats_totals(campaign, region):
+def stats_totals(campaign, region, rows):
+    """Totals of the counts API: the rows' sums (each person-day falls in one row of any
+    grouping), and the number of activities counted (an activity may span several days)."""
     ids = counted_activities(campaign.id, region_code=region.code)
-    rows = grouped_totals(ids, Activity.campaign_id)  # one group: the whole region
-    _campaign, activities, attendance, volunteers = rows[0] if rows else (None, 0, 0, 0)
-    return {"activities": activities, "attendance": attendance, "volunteers": volunteers}
+    return {"activities": db.session.scalar(select(func.count()).select_from(ids.subquery())),
+            "attendance": sum(row["attendance"] for row in rows),
+            "volunteers": sum(row["volunteers"] for row in rows)}

@@ -60,8 +60,14 @@ run: install instance/.secret_key
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks print figures (see README "Benchmarks"); they only ever talk to 127.0.0.1.
 bench: install-dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python bench/sync_ingest.py
+	$(BIN)/python bench/stats.py
+	$(BIN)/python bench/report.py
+	$(BIN)/python bench/pwa.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

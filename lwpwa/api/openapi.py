@@ -13,7 +13,7 @@ from ..accounts.models import ROLES
 from ..activities.models import MODES
 from ..activities.reference import FORM_KEYS, THEME_KEYS
 from ..checkins.models import KINDS
-from ..checkins.sync import MAX_HEADCOUNT
+from ..checkins.items import MAX_HEADCOUNT
 from ..regions.models import LEVELS
 from ..reports import openapi as report_openapi
 from ..residents import openapi as resident_openapi

@@ -8,7 +8,8 @@ from ..api.body import Validator, json_body
 from ..database import begin_write, takes_write_lock_late, utcnow
 from ..errors import ApiError
 from .stats import activity_stats
-from .sync import parse_batch, sync_batch
+from .items import parse_batch
+from .sync import sync_batch
 
 bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 

@@ -1,0 +1,225 @@
+"""The database side of the sync: look-ups and the bulk insert.
+
+Speed (bench/sync_ingest.py): the rows are written by one multi-row INSERT on the driver's
+cursor, with values already in the form the column types would store (naive UTC, and on SQLite
+the text SQLAlchemy writes), so there is no per-value work in the ORM; the rows go in the order
+of their ids, so that two requests inserting the same ids wait for each other in one order and
+cannot deadlock on the `client_id` index (PostgreSQL); a deadlock that remains possible through
+the per-person index is retried from a savepoint. On PostgreSQL each column goes as one array
+(`INSERT ... SELECT FROM unnest`, lookups by `= ANY`), in binary: psycopg parses a query's
+placeholders on every call, and thousands of them cost more than the query. On SQLite, api.sync
+checks the items' shapes before it takes the write lock.
+"""
+import re
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+
+from ..activities.models import Activity
+from ..campaigns.models import Campaign
+from ..extensions import db
+from .items import DUPLICATE, REJECTED, local_day, raw_text
+from .models import Checkin
+
+TABLE = Checkin.__table__
+COLUMNS = ("client_id", "device_id", "recorded_by_id", "activity_id", "kind", "code_id",
+           "resident_id", "headcount", "device_scanned_at", "scanned_at", "received_at", "day",
+           "status", "reason", "raw")
+STATUS_INDEX = COLUMNS.index("status")
+DEADLOCK_RETRIES = 5
+
+
+def lookup_activities(ids):
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Activity.id, Activity.org_id, Activity.starts_at, Activity.ends_at, Campaign.timezone)
+        .join(Campaign, Campaign.id == Activity.campaign_id)
+        .where(Activity.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def _driver_query(select_sql, column, values):
+    """Rows of `select_sql WHERE column IN values` on the driver's cursor, in this transaction:
+    no ORM or type processing for what is read on every sync. PostgreSQL gets the values as one
+    array (`= ANY(%s)`): psycopg parses a query's placeholders on every call, which for a
+    thousand of them costs more than the query."""
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    values = list(values)
+    cursor = connection.connection.cursor()
+    try:
+        if not sqlite:
+            cursor.execute(f"{select_sql} WHERE {column} = ANY(%b)", (values,))
+            return cursor.fetchall()
+        rows = []
+        for start in range(0, len(values), 1000):
+            chunk = values[start:start + 1000]
+            cursor.execute(f"{select_sql} WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
+            rows.extend(cursor.fetchall())
+        return rows
+    finally:
+        cursor.close()
+
+
+def lookup_codes(texts):
+    """{code: (code id, resident id, revoked)}"""
+    if not texts:
+        return {}
+    rows = _driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes", "code", texts)
+    return {code: (code_id, resident_id, bool(revoked)) for code, code_id, resident_id, revoked in rows}
+
+
+def stored_answers(client_ids):
+    if not client_ids:
+        return {}
+    rows = _driver_query("SELECT client_id, status, reason FROM checkins", "client_id", client_ids)
+    return {client_id: (status, reason) for client_id, status, reason in rows}
+
+
+def _naive_utc(moment):
+    """What UTCDateTime stores: naive UTC; None when that falls outside the calendar."""
+    if moment is None:
+        return None
+    try:
+        return (moment - moment.utcoffset()).replace(tzinfo=None)
+    except OverflowError:
+        return None
+
+
+def _sqlite_text(value):
+    """SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff", always microseconds."""
+    return None if value is None else value.isoformat(" ", "microseconds")
+
+
+class Store:
+    """Rows for `checkins` as tuples in COLUMNS order, with values already as the column types
+    would bind them, and the multi-row INSERT that writes them on the driver's cursor."""
+
+    def __init__(self, dialect, user, device_id, received_at):
+        self.dialect = dialect
+        self.sqlite = dialect == "sqlite"
+        self.user_id = user.id
+        self.device_id = device_id
+        self.received_at = self.moment(received_at)
+
+    def moment(self, value):
+        value = _naive_utc(value)
+        return _sqlite_text(value) if self.sqlite else value
+
+    def row(self, item, places, code_rows):
+        place = places.get(item.activity_id)
+        code_row = code_rows.get(item.code) if item.code else None
+        scanned_at = item.scanned_at
+        day = None
+        if item.count_key is not None:  # decided already, for this activity
+            day = item.count_key[3]
+        elif place is not None and scanned_at is not None:
+            day = local_day(scanned_at, place.zone)
+        if day is not None and self.sqlite:
+            day = day.isoformat()
+        device_scanned_at = scanned = None
+        if item.device_scanned_at is not None:
+            device_scanned_at = _naive_utc(item.device_scanned_at)
+            scanned = _naive_utc(scanned_at)
+            if self.sqlite:
+                device_scanned_at = _sqlite_text(device_scanned_at)
+                scanned = _sqlite_text(scanned)
+        return (
+            item.client_id,
+            self.device_id,
+            self.user_id,
+            item.activity_id if place is not None else None,
+            item.kind,
+            code_row[0] if code_row else None,
+            code_row[1] if code_row else None,
+            item.headcount,
+            device_scanned_at,
+            scanned,
+            self.received_at,
+            day,
+            item.status,
+            item.reason,
+            raw_text(item.raw) if item.status == REJECTED else None,
+        )
+
+    def insert(self, rows):
+        """Insert `rows`, skipping any that conflict; returns the client ids inserted."""
+        # The same order in every request: two requests with the same ids lock them in the
+        # same order, and wait for each other instead of deadlocking.
+        rows = sorted(rows, key=lambda row: row[0] or "")
+        connection = db.session.connection().connection  # the driver's, in this transaction
+        cursor = connection.cursor()
+        try:
+            inserted = set()
+            for start in range(0, len(rows), 1000):
+                chunk = rows[start:start + 1000]
+                inserted.update(self._insert_chunk(cursor, chunk))
+            return inserted
+        finally:
+            cursor.close()
+
+    def _insert_chunk(self, cursor, rows):
+        if self.sqlite:  # one writer at a time (BEGIN IMMEDIATE): no deadlock possible
+            cursor.execute(_sqlite_insert_sql(len(rows)), [value for row in rows for value in row])
+            return {client_id for (client_id,) in cursor.fetchall()}
+        # One array per column: 15 parameters, not 15 per row (see _driver_query).
+        params = [list(column) for column in zip(*rows)]
+        for attempt in range(DEADLOCK_RETRIES):
+            cursor.execute("SAVEPOINT sync_insert")
+            try:
+                cursor.execute(_postgresql_insert_sql(), params)
+                inserted = {client_id for (client_id,) in cursor.fetchall()}
+            except Exception as exc:
+                # Two requests each holding a row the other's insert waits for, through the
+                # one-count-per-person index: the database aborts one; it tries again.
+                if getattr(exc, "sqlstate", None) != "40P01" or attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                cursor.execute("ROLLBACK TO SAVEPOINT sync_insert")
+                continue
+            cursor.execute("RELEASE SAVEPOINT sync_insert")
+            return inserted
+        raise AssertionError("unreachable")
+
+
+@lru_cache(maxsize=1024)
+def _sqlite_insert_sql(count):
+    values = "(" + ", ".join("?" * len(COLUMNS)) + ")"
+    return (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) VALUES " + ", ".join([values] * count)
+            + " ON CONFLICT DO NOTHING RETURNING client_id")
+
+
+@lru_cache(maxsize=1)
+def _postgresql_insert_sql():
+    dialect = postgresql.dialect()
+    # Arrays of the columns' types without their lengths: a cast to VARCHAR(n) would cut a
+    # longer text silently, where the insert into the column refuses it.
+    arrays = ", ".join("%b::" + re.sub(r"\(\d+\)", "", TABLE.c[name].type.compile(dialect=dialect)) + "[]"
+                       for name in COLUMNS)
+    return (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) SELECT * FROM unnest({arrays}) "
+            "ON CONFLICT DO NOTHING RETURNING client_id")
+
+
+def write_rows(items, store):
+    """Insert every new decision; settle the items whose insert lost to a stored row."""
+    pending = [item for item in items if item.row is not None]
+    while pending:
+        inserted = store.insert([item.row for item in pending])
+        lost = [item for item in pending if item.client_id is not None and item.client_id not in inserted]
+        if not lost:
+            return
+        # Lost to the same id stored meanwhile (another request), or to an accepted row that
+        # already counts this person today: the first answers as stored, the second is a duplicate.
+        stored = stored_answers({item.client_id for item in lost})
+        pending = []
+        for item in lost:
+            if item.client_id in stored:
+                item.decide(*stored[item.client_id])
+            else:
+                item.decide(DUPLICATE)
+                row = list(item.row)
+                row[STATUS_INDEX] = DUPLICATE
+                item.row = tuple(row)
+                pending.append(item)

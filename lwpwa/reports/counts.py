@@ -27,13 +27,13 @@ def counted_activities(campaign_id, org_id=None, region_code=None):
 
 
 def per_day_counts(activity_ids):
-    """A subquery: (activity_id, kind, day, n) with n = distinct people + tallies that day."""
+    """A subquery: (activity_id, kind, day, n) with n = the people + tallies of that day."""
     return (
         select(
             Checkin.activity_id,
             Checkin.kind,
             Checkin.day,
-            (func.count(distinct(Checkin.resident_id)) + func.coalesce(func.sum(Checkin.headcount), 0)).label("n"),
+            (func.count(Checkin.resident_id) + func.coalesce(func.sum(Checkin.headcount), 0)).label("n"),
         )
         .where(Checkin.status == "accepted", Checkin.activity_id.in_(activity_ids))
         .group_by(Checkin.activity_id, Checkin.kind, Checkin.day)
@@ -86,16 +86,13 @@ def grouped_totals(activity_ids, *group_columns):
 
 
 def day_totals(activity_ids):
-    """[(day, activities with counts that day, attendance, volunteers)] by local day."""
-    per_day = per_day_counts(activity_ids)
+    """[(day, activities with counts that day, attendance, volunteers)] by local day, in one
+    pass over the accepted rows."""
     query = (
-        select(
-            per_day.c.day,
-            func.count(distinct(per_day.c.activity_id)),
-            func.coalesce(func.sum(per_day.c.n).filter(per_day.c.kind == "attendee"), 0),
-            func.coalesce(func.sum(per_day.c.n).filter(per_day.c.kind == "volunteer"), 0),
-        )
-        .group_by(per_day.c.day)
-        .order_by(per_day.c.day)
+        select(Checkin.day, func.count(distinct(Checkin.activity_id)),
+               _people_and_tallies("attendee"), _people_and_tallies("volunteer"))
+        .where(Checkin.status == "accepted", Checkin.activity_id.in_(activity_ids))
+        .group_by(Checkin.day)
+        .order_by(Checkin.day)
     )
     return [(day, int(a), int(att), int(vol)) for day, a, att, vol in db.session.execute(query)]

@@ -44,7 +44,14 @@ export async function showLogin(message, done) {
   h("label", { for: "username" }, _("Username")), username,
   h("label", { for: "password" }, _("Password")), password,
   error, submit);
-  mount(h("header", { class: "top" }, h("span", { class: "brand" }, _("Activity sign-in")), languageSwitch(done)), form, pairingPanel(done));
+  const myCode = h("button", {
+    type: "button", id: "open-mycode", class: "mycode-entry",
+    onclick: () => { history.pushState(null, "", "/app/?mycode"); done(); },
+  }, _("My sign-in code"));
+  mount(h("header", { class: "top" }, h("span", { class: "brand" }, _("Activity sign-in")), languageSwitch(done)),
+    h("section", { class: "card resident-entry" },
+      h("p", {}, _("Residents: get, show or manage your own sign-in code here, no account needed.")), myCode),
+    form, pairingPanel(done));
 }
 
 /** Sign in by scanning the pairing QR (`LWPAIR:…`) that the site lead shows on the workspace. */

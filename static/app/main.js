@@ -11,6 +11,7 @@ import {
 } from "./store.js";
 import { app, leaveCurrent, refreshStatus, runSync } from "./status.js";
 import { languageSwitch, showLogin } from "./login.js";
+import { showMyCodes } from "./mycode.js";
 import { CHANNEL } from "./sync.js";
 
 function showSessionExpired() {
@@ -208,6 +209,10 @@ async function exportFile(message) {
 async function route() {
   app.auth = await getMeta("auth");
   await refreshStatus();
+  // Residents' own codes: no volunteer sign-in needed.
+  if (new URLSearchParams(location.search).has("mycode")) {
+    return showMyCodes(() => { history.pushState(null, "", "/app/"); route(); });
+  }
   if (!app.auth?.token || app.auth.expired) return showLogin(app.auth?.expired ? _("Your sign-in has expired. Please sign in again.") : "", route);
   const id = Number(new URLSearchParams(location.search).get("activity"));
   if (id) {

@@ -30,13 +30,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sync_ingest import drop_postgres, fresh_postgres  # noqa: E402  (bench/ is on sys.path)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 GOAL_S = 0.5
@@ -56,31 +57,6 @@ def parse_args():
     parser.add_argument("--skip-pages", action="store_true", help="time only the API and the .xlsx")
     parser.add_argument("--keep", action="store_true", help="keep the database for a look")
     return parser.parse_args()
-
-
-def fresh_postgres(server_url):
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    if not url.drivername.startswith("postgresql") or url.host not in ("127.0.0.1", "localhost"):
-        sys.exit("--database-url must be a PostgreSQL server on 127.0.0.1")
-    name = f"lwpwa_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(server_url, bench_url):
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(bench_url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def make_app(database_url):

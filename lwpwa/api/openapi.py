@@ -25,8 +25,8 @@ from .spec import (
     RESIDENT, UNIT_WRITERS, PLANNERS, ref, nullable, array,
     obj, text, ok, error, query, path_id,
     DATE_TIME, DAY, REGION_CODE, CODE, NEWS_LINK, POSITIVE,
-    COUNT, INVALID_BODY, BAD_BODY, BAD_QUERY, BAD_RESIDENT_KEY, NOT_VISIBLE,
-    TOO_LARGE, RATE_LIMITED, forbidden_role, operation,
+    COUNT, BAD_BODY, BAD_QUERY, BAD_RESIDENT_KEY, NOT_VISIBLE,
+    TOO_LARGE, RATE_LIMITED, CONSENT_ERRORS, forbidden_role, operation,
 )
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -315,11 +315,7 @@ OPERATIONS = [
                     "true` (else `guardian_consent_required`).",
         body=ref("ResidentInput"),
         responses={201: ok("The resident, the code and the private key.", ref("Registration")),
-                   400: error(INVALID_BODY + " Consent missing (`consent_required`) or a "
-                                             "guardian's consent missing for under_14 "
-                                             "(`guardian_consent_required`).",
-                              "invalid_json", "validation_error", "consent_required",
-                              "guardian_consent_required"),
+                   400: CONSENT_ERRORS,
                    413: TOO_LARGE, 429: RATE_LIMITED}),
     operation(
         "GET", "/residents/me", "getResident", tag="Residents", security=RESIDENT,

@@ -137,3 +137,10 @@ def binary(description, mimetype, headers=None):
     if headers:
         response["headers"] = headers
     return response
+
+
+CONSENT_ERRORS = error(
+    "The body is not a JSON object (`invalid_json`), fields are not valid (`validation_error`), "
+    "consent is missing (`consent_required`) or a guardian's consent is missing for under_14 "
+    "(`guardian_consent_required`).",
+    "invalid_json", "validation_error", "consent_required", "guardian_consent_required")

@@ -1,6 +1,6 @@
 """OpenAPI entries of a resident's own code and data, and of printed cards' profiles (see
 lwpwa/api/openapi.py, which merges SCHEMAS and OPERATIONS into the served document)."""
-from ..api.spec import (BAD_RESIDENT_KEY, CODE, DATE_TIME, DAY, POSITIVE, RATE_LIMITED, RESIDENT,
+from ..api.spec import (BAD_RESIDENT_KEY, CODE, CONSENT_ERRORS, DATE_TIME, DAY, POSITIVE, RATE_LIMITED, RESIDENT,
                         TOO_LARGE, UNIT_WRITERS, array, binary, error, forbidden_role, nullable, obj,
                         ok, operation, query, ref, text)
 from ..checkins.models import KINDS
@@ -71,12 +71,6 @@ QR_DESCRIPTION = ("The resident's current code as a QR code: error correction le
                   "quarter of the symbol may be damaged), a quiet zone of 4 modules, black on "
                   "white. The code holds no personal data. With `Authorization: Resident "
                   "<resident_key>`.")
-CONSENT_ERRORS = error(
-    "The body is not a JSON object (`invalid_json`), fields are not valid (`validation_error`), "
-    "consent is missing (`consent_required`) or a guardian's consent is missing for under_14 "
-    "(`guardian_consent_required`).",
-    "invalid_json", "validation_error", "consent_required", "guardian_consent_required")
-
 OPERATIONS = [
     operation(
         "PATCH", "/residents/me", "updateResident", tag="Residents", security=RESIDENT,

@@ -46,7 +46,8 @@ def database_with_user(tmp_path):
 def test_failed_logins_are_counted_across_four_workers(redis_url, database_with_user, tmp_path):
     url, username = database_with_user
     # A prefix of our own, so that runs never see each other's counters.
-    env = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    prefix = f"test-{uuid.uuid4().hex}"
+    env = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": prefix}
     with gunicorn(url, tmp_path / "gunicorn.log", workers=4, env=env) as base:
         statuses = []
         for _ in range(11):
@@ -58,3 +59,9 @@ def test_failed_logins_are_counted_across_four_workers(redis_url, database_with_
         assert statuses[:10] == [401] * 10
         assert statuses[10] == 429
         assert int(response.headers["Retry-After"]) > 0
+    # The counts live in the one Redis every worker shares (with per-worker memory, 11 requests
+    # that all happened to reach one worker would give a 429 too).
+    store = redis.Redis.from_url(redis_url)
+    keys = store.keys(f"*{prefix}*")
+    assert any(username.encode() in key for key in keys), keys
+    store.delete(*keys)

@@ -8,6 +8,7 @@ from conftest import ZONE, checkin, sync_body
 from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
 from lwpwa.residents import service as residents
+from lwpwa.residents.models import Resident
 
 
 def post_sync(client, headers, items, **kwargs):
@@ -257,9 +258,6 @@ def test_a_volunteer_of_unit_a_cannot_record_into_unit_b(client, unit, make):
 
 
 def test_a_users_own_code_records_them_as_volunteer_on_duty(client, unit, make):
-    own = residents.active_code(unit.volunteer_person()) if hasattr(unit, "volunteer_person") else None
-    from lwpwa.residents.models import Resident
-
     person = db.session.get(Resident, unit.volunteer.resident_id)
     own = residents.active_code(person).code
     body = post_sync(client, unit.headers, [checkin(unit.activity.id, code=own, kind="volunteer")])

@@ -3,7 +3,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -47,12 +47,18 @@ def test_sync_retries_back_off_exponentially_up_to_five_minutes():
     assert waits == [5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000, 300000]
 
 
-def test_ids_are_version_4_uuids_even_without_randomuuid():
+def test_ids_are_time_ordered_version_7_uuids_even_without_randomuuid():
     import uuid
 
     ids = run_js(f"import({json.dumps((APP_DIR / 'ids.js').as_uri())}).then(({{ newId }}) => {{"
                  " const plain = { getRandomValues: (a) => crypto.getRandomValues(a) };"
-                 " return [newId(), newId(plain), newId(plain)]; })")
-    assert len(set(ids)) == 3
+                 " return [newId(), newId(plain), newId(plain, Date.UTC(2026, 10, 22, 1, 31, 2, 7)),"
+                 " newId(plain, Date.UTC(2026, 10, 22, 1, 31, 2, 8))]; })")
+    assert len(set(ids)) == 4
     for text in ids:
-        assert uuid.UUID(text).version == 4 and str(uuid.UUID(text)) == text
+        assert uuid.UUID(text).version == 7 and str(uuid.UUID(text)) == text
+        assert uuid.UUID(text).variant == uuid.RFC_4122
+    # The first 48 bits are the milliseconds: later ids sort after earlier ones, as text too.
+    expected_ms = int(datetime(2026, 11, 22, 1, 31, 2, 7000, tzinfo=timezone.utc).timestamp() * 1000)
+    assert uuid.UUID(ids[2]).int >> 80 == expected_ms
+    assert ids[2] < ids[3] < ids[0]

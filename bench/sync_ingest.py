@@ -186,14 +186,24 @@ def plan_checkins(n_checkins, codes, activity_ids):
     return plan
 
 
+def uuid7(milliseconds, rng=random.Random()):
+    """A version 7 UUID (RFC 9562), as the scanner makes its ids (static/app/ids.js): 48 bits of
+    Unix milliseconds, then random bits."""
+    value = (milliseconds & (2**48 - 1)) << 80 | rng.getrandbits(80)
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 4122 variant
+    return str(uuid.UUID(int=value))
+
+
 def build_payloads(plan, batch, n_clients):
-    """The request bodies (bytes), dealt round-robin to the clients, and the stored rows the
-    server will make of them (for the floor)."""
+    """The request bodies, dealt round-robin to the clients. Each id is made when its scan is,
+    as phones do: the plan is in scan order, one scan a millisecond across all the phones."""
     per_client = [[] for _ in range(n_clients)]
+    first_ms = int(time.time() * 1000) - len(plan)
     for number, start in enumerate(range(0, len(plan), batch)):
         items = []
-        for activity_id, code, scanned_at in plan[start:start + batch]:
-            items.append({"id": str(uuid.uuid4()), "activity_id": activity_id, "kind": "attendee",
+        for offset, (activity_id, code, scanned_at) in enumerate(plan[start:start + batch]):
+            items.append({"id": uuid7(first_ms + start + offset), "activity_id": activity_id, "kind": "attendee",
                           "code": code, "headcount": None, "scanned_at": scanned_at.isoformat()})
         body = {"device_id": f"bench-device-{number % 97}", "sent_at": None, "checkins": items}
         per_client[number % n_clients].append(body)
@@ -399,12 +409,16 @@ def measure_floor(directory, batches, per_batch):
 
     import lwpwa.models  # noqa: F401  (every table, so the foreign keys' types resolve)
     from lwpwa.checkins.models import Checkin
+    from lwpwa.database import sqlite_pragmas
 
     table = Checkin.__table__
     path = Path(directory) / f"floor-{'batches' if per_batch else 'one'}.sqlite3"
     connection = sqlite3.connect(path, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    # The app's own pragmas (WAL, synchronous, cache, checkpoints); not foreign keys: the
+    # parent tables are not in this file (as before; each check is one rowid look-up).
+    for pragma in sqlite_pragmas():
+        if not pragma.startswith("foreign_keys"):
+            connection.execute("PRAGMA " + pragma)
     dialect = sqlite.dialect()
     connection.execute(str(CreateTable(table).compile(dialect=dialect)))
     for index in table.indexes:

@@ -79,7 +79,7 @@ def _register_transaction_hooks(app):
     """One place owns the transaction: handlers only flush, the request commits or rolls back."""
     from flask import request
 
-    from .database import begin_write
+    from .database import begin_write, end_write
     from .faults import failpoint
 
     @app.before_request
@@ -90,15 +90,19 @@ def _register_transaction_hooks(app):
 
     @app.after_request
     def commit_session(response):
-        if response.status_code < 400:
-            failpoint("before_commit")
-            db.session.commit()
-            failpoint("after_commit")
-        else:
-            db.session.rollback()
+        try:
+            if response.status_code < 400:
+                failpoint("before_commit")
+                db.session.commit()
+                failpoint("after_commit")
+            else:
+                db.session.rollback()
+        finally:
+            end_write()
         return response
 
     @app.teardown_request
     def rollback_on_error(exc):
         if exc is not None:
             db.session.rollback()
+        end_write()

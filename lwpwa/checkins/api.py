@@ -19,8 +19,8 @@ bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 @token_required("volunteer", "site_lead", "admin")
 def sync():
     received_at = utcnow()
-    # Reading the body and the shape checks need no database: they run before the write lock,
-    # which is taken before anything stored is read.
+    # Reading the body, the shape checks and the decisions only read: the write lock is taken
+    # for the insert alone (see sync_batch).
     body = json_body()
     v = Validator(body)
     device_id = v.string("device_id", required=True, max_length=64)
@@ -34,8 +34,8 @@ def sync():
         raise ApiError(413, "batch_too_large",
                        _("At most %(n)d check-ins per request; send the rest in another.", n=limit))
     parsed = parse_batch(items)
-    begin_write()
-    results = sync_batch(g.api_user, device_id, sent_at, items, received_at, items=parsed)
+    results = sync_batch(g.api_user, device_id, sent_at, items, received_at, items=parsed,
+                         before_write=begin_write)
     summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
     for result in results:
         summary[result["status"]] += 1

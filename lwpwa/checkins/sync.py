@@ -19,9 +19,15 @@ from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, parse_batch
 from .store import Store, lookup_activities, lookup_codes, stored_answers, write_rows
 
 
-def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None):
+def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, before_write=None):
     """Decide every item; returns the list of results in the order given. `items`: what
-    parse_batch(raw_items) returned, if the caller parsed them already."""
+    parse_batch(raw_items) returned, if the caller parsed them already.
+
+    Everything up to the insert only reads, so the caller may take the write lock just before
+    it (`before_write`, called once the rows are ready): on SQLite, where writers take turns,
+    a turn is then only the insert and the commit. What changed meanwhile is settled by the
+    insert itself: an id stored by another request, or a person counted by it, loses at the
+    unique indexes and answers as stored, or as a duplicate (write_rows)."""
     clock_error = received_at - sent_at
     margin = timedelta(hours=current_app.config["SYNC_HOLD_MARGIN_HOURS"])
     if items is None:
@@ -56,6 +62,8 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None):
             _decide(item, places, code_rows, claimed_keys)
         item.row = store.row(item, places, code_rows)
 
+    if before_write is not None:
+        before_write()
     write_rows(items, store)
     for item in items:
         if item.status is None:  # a repeat of an id decided earlier in this batch

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -93,19 +94,37 @@ def _sqlite_on_begin(conn):
         return
     # A writer must hold the write lock from its first statement: a deferred transaction that
     # reads, then writes after another writer committed, fails at once with SQLITE_BUSY.
-    if conn.get_execution_options().get("write_lock"):
+    options = conn.get_execution_options()
+    if options.get("write_lock"):
+        if options.get("references_checked"):
+            # Only outside a transaction does this pragma take effect; the pool turns the
+            # checks back on when the connection returns (_checks_back_on).
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.connection.info["foreign_keys_off"] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
 
 
-def begin_write():
+@event.listens_for(Pool, "checkin")
+def _checks_back_on(dbapi_connection, connection_record):
+    if connection_record is not None and connection_record.info.pop("foreign_keys_off", False):
+        if dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def begin_write(references_checked=False):
     """Start the request's transaction as a writer (SQLite: BEGIN IMMEDIATE).
 
     Writing requests take it before their first query (see `takes_write_lock_late` for the
     exception). A transaction still open holds only reads made before the decisive ones (the
     token check, and the token's last-use mark): it is committed first, so that the lock is
     taken by a fresh transaction that sees everything committed before it.
+
+    `references_checked`: the caller looked up every row its inserts refer to, and those rows
+    are never deleted (users, activities, codes and residents are deactivated, cancelled,
+    revoked or erased in place, never removed), so SQLite may skip its foreign-key checks for
+    this transaction: for the sync's 500-row inserts they were half of the insert's time.
     """
     session = db.session()
     if session.in_transaction():
@@ -113,7 +132,7 @@ def begin_write():
     engine = session.get_bind()
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         writer_queue(engine.url.database).enter()
-    db.session.connection(execution_options={"write_lock": True})
+    db.session.connection(execution_options={"write_lock": True, "references_checked": references_checked})
 
 
 def end_write():

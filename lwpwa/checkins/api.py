@@ -35,7 +35,7 @@ def sync():
                        _("At most %(n)d check-ins per request; send the rest in another.", n=limit))
     parsed = parse_batch(items)
     results = sync_batch(g.api_user, device_id, sent_at, items, received_at, items=parsed,
-                         before_write=begin_write)
+                         before_write=lambda: begin_write(references_checked=True))
     summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
     for result in results:
         summary[result["status"]] += 1

@@ -26,7 +26,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 ZONE = ZoneInfo("Asia/Shanghai")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Rows of these tables are made by tests; reference tables (regions, themes…) stay loaded.
-TEST_TABLES = ("checkins", "submissions", "pairing_codes", "api_tokens", "activities", "users",
+TEST_TABLES = ("checkin_counts", "checkins", "submissions", "pairing_codes", "api_tokens", "activities", "users",
                "sign_in_codes", "residents", "orgs")
 
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -11,10 +11,14 @@ name a person distinct (person, day) pairs per (activity, kind).
 
 Accepted rows without a day are left out (so are rows without an activity or a kind, which
 sync never accepts). A day is missing only where the scan time has no local date in the
-campaign's time zone (the last hours of year 9999, or the first of year 1): sync holds such a
-scan (far outside any activity), and only a site lead's approval could make it accepted; the
-review now keeps it held instead. Such a row has no day to be reported under (the old per-day
-statistics failed on it), so it is not counted, and `flask --app wsgi recount` leaves it out too.
+campaign's time zone (at the very edge of the calendar, year 9999 or year 1): sync holds such a
+scan (far outside any real activity), and only a site lead's approval could make it accepted;
+the review now keeps it held instead. Such a row has no day to be reported under (the per-day
+statistics failed on it before), so it is not counted, and `flask --app wsgi recount` leaves it
+out too.
+
+Servers still running the previous code until their restart add accepted check-ins without
+counting them here: after an upgrade, run `flask --app wsgi recount --fix` once (docs/deploy.md).
 """
 from alembic import op
 import sqlalchemy as sa

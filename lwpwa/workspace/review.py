@@ -34,8 +34,8 @@ def resolve_held(checkin, user, approve, note, counts=None):
     """Decide a held check-in; returns its new status. An approval that makes it `accepted`
     adds it to `checkin_counts` in this transaction: at once, or into `counts` (a
     counters.Counts) for the caller to apply after its last decision. A check-in without a day
-    (its scan time has no local date: the last hours of year 9999) cannot be counted under any
-    day, so approving it keeps it held (uncounted), with the decision recorded."""
+    (a scan time at the very edge of the calendar, with no local date) cannot be counted under
+    any day, so approving it keeps it held (uncounted), with the decision recorded."""
     # Claimed by one UPDATE, so two site leads deciding at once cannot both decide it.
     claimed = db.session.execute(
         update(Checkin).where(Checkin.id == checkin.id, Checkin.status == "held", Checkin.resolved_at.is_(None))

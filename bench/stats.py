@@ -12,7 +12,8 @@ What it does, in one run:
    round-robin over units, themes and days, and --residents residents;
 3. inserts --checkins check-ins straight through the DB-API `executemany` (in batches, one
    transaction): per activity ~88 % accepted attendee scans of distinct people, ~1 % tallies,
-   ~5 % volunteers, ~5 % duplicates, ~1 % held — the shape sync leaves behind; then ANALYZE,
+   ~5 % volunteers, ~5 % duplicates, ~1 % held — the shape sync leaves behind; fills
+   `checkin_counts` from them (as sync keeps it); then ANALYZE,
    as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would;
 4. times, through the Flask test client with a province bureau's bearer token (every request in
    its own app context, as in production): `GET /api/v1/stats?group_by=city` (and org, theme,
@@ -243,6 +244,14 @@ def main():
                       f"({n / elapsed:,.0f} rows/s)")
             finally:
                 raw.close()
+            # Rows inserted past sync: fill checkin_counts from them (what migration 0003 does
+            # for check-ins stored before it), as sync would have kept it.
+            from lwpwa.checkins import counters
+
+            started = time.perf_counter()
+            counters.rebuild()
+            db.session.commit()
+            print(f"checkin_counts filled from the check-ins in {time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
             if args.database_url:
                 # What autovacuum does after a large insert (PostgreSQL 13+): statistics, and the

@@ -8,10 +8,12 @@ from .health import schema_status
 
 
 def run_checks():
-    """[(name, ok, detail)] for the database, migrations, rate-limit store, catalogs, PWA files."""
+    """[(name, ok, detail)] for the database, migrations, counts table, rate-limit store,
+    catalogs, PWA files."""
     results = []
     ok, detail = schema_status()
     results.append(("database and migrations", ok, detail if not ok else "reachable, current"))
+    results.append(_counts_check(ok))
 
     uri = current_app.config["RATELIMIT_STORAGE_URI"]
     try:
@@ -37,3 +39,21 @@ def run_checks():
     results.append(("secure cookies", True if secure else current_app.debug,
                     "on" if secure else "off: only for plain http on localhost"))
     return results
+
+
+def _counts_check(schema_ok):
+    """Whether checkin_counts agrees with checkins (`flask --app wsgi recount` lists the rows)."""
+    name = "counts table"
+    if not schema_ok:
+        return name, False, "not checked: the database is not reachable or not current"
+    from .checkins.counters import differences
+    from .extensions import db
+
+    try:
+        found = differences()
+    finally:
+        db.session.rollback()
+    if found:
+        return name, False, (f"{len(found)} rows differ from checkins: see `flask --app wsgi recount`, "
+                             "mend with `recount --fix`")
+    return name, True, "agrees with checkins"

@@ -1,5 +1,6 @@
 """The command line of API.md: init-db, seed-demo, create-campaign, create-org, create-user,
-issue-cards. Each prints its result's id alone on the last line, for scripts."""
+issue-cards. Each prints its result's id alone on the last line, for scripts. For operators:
+check (is the installation ready?) and recount (does checkin_counts agree with checkins?)."""
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +42,10 @@ def _region(code):
     return region
 
 
+def _counter_text(values):
+    return "no row" if values is None else f"scanned={values[0]} headcount={values[1]}"
+
+
 def register_cli(app):
     @app.cli.command("init-db")
     def init_db():
@@ -62,6 +67,39 @@ def register_cli(app):
             click.echo(f"{'ok  ' if ok else 'FAIL'}  {name}: {detail}")
         if not all(ok for _name, ok, _detail in results):
             raise SystemExit(1)
+
+    @app.cli.command("recount")
+    @click.option("--fix", is_flag=True, help="Rebuild checkin_counts from checkins, in one transaction.")
+    def recount(fix):
+        """Compare checkin_counts with the counts computed from checkins; print every
+        difference and exit 1 if there is any. With --fix, rebuild the table (writers of counts
+        wait meanwhile) and exit 0 once it agrees."""
+        from .checkins import counters
+        from .database import begin_write
+
+        if fix:
+            begin_write()
+            counters.lock_for_rebuild()
+        found = counters.differences()
+        for activity_id, kind, day, table, truth in found:
+            click.echo(f"activity {activity_id} {kind} {day}: checkin_counts "
+                       f"{_counter_text(table)}, checkins {_counter_text(truth)}")
+        if not found:
+            db.session.rollback()
+            click.echo("checkin_counts agrees with checkins")
+            return
+        if not fix:
+            db.session.rollback()
+            click.echo(f"{len(found)} differences (flask --app wsgi recount --fix rebuilds the table)")
+            raise SystemExit(1)
+        counters.rebuild()
+        left = counters.differences()
+        if left:
+            db.session.rollback()
+            click.echo(f"{len(found)} differences; the rebuild left {len(left)}: nothing changed")
+            raise SystemExit(1)
+        db.session.commit()
+        click.echo(f"{len(found)} differences mended: checkin_counts rebuilt from checkins")
 
     @app.cli.command("seed-demo")
     def seed_demo():

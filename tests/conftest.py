@@ -26,7 +26,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 ZONE = ZoneInfo("Asia/Shanghai")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Rows of these tables are made by tests; reference tables (regions, themes…) stay loaded.
-TEST_TABLES = ("checkins", "submissions", "pairing_codes", "api_tokens", "activities", "users",
+TEST_TABLES = ("checkin_counts", "checkins", "submissions", "pairing_codes", "api_tokens", "activities", "users",
                "sign_in_codes", "residents", "orgs")
 
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -233,3 +233,31 @@ def checkin(activity_id, code=None, headcount=None, kind="attendee", scanned_at=
 def sync_body(items, device_id="device-1", sent_at=None):
     return {"device_id": device_id, "sent_at": (sent_at or datetime.now(ZONE)).isoformat(),
             "checkins": items}
+
+
+def _day_text(day):
+    return day if isinstance(day, str) else day.isoformat()
+
+
+def counts_table(connection=None):
+    """{(activity_id, kind, "YYYY-MM-DD"): (scanned, headcount)}: the rows of checkin_counts."""
+    connection = connection or db.session
+    rows = connection.execute(text("SELECT activity_id, kind, day, scanned, headcount FROM checkin_counts"))
+    return {(a, k, _day_text(d)): (int(s), int(h)) for a, k, d, s, h in rows}
+
+
+def recount(connection=None):
+    """The same, computed from checkins by definition: distinct (person, day)s accepted, plus
+    the sum of accepted tallies, per activity, kind and day."""
+    connection = connection or db.session
+    rows = connection.execute(text(
+        "SELECT activity_id, kind, day, COUNT(DISTINCT resident_id), COALESCE(SUM(headcount), 0)"
+        " FROM checkins WHERE status = 'accepted' AND day IS NOT NULL GROUP BY activity_id, kind, day"))
+    return {(a, k, _day_text(d)): (int(s), int(h)) for a, k, d, s, h in rows}
+
+
+def assert_counts_exact(connection=None):
+    """checkin_counts equals the recount from checkins; returns the table."""
+    table = counts_table(connection)
+    assert table == recount(connection)
+    return table

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 import requests
-from conftest import ENGINES, ZONE, Factory, base_config, checkin, drop_database_url, fresh_database_url, \
-    sync_body
+from conftest import ENGINES, ZONE, Factory, base_config, checkin, counts_table, drop_database_url, \
+    fresh_database_url, recount, sync_body
 from flask_migrate import upgrade
 from servers import free_port, gunicorn, kill_group, wait_for_file
 from sqlalchemy import create_engine, text
@@ -77,9 +77,12 @@ def check_database(world):
     try:
         with engine.connect() as connection:
             ids = [row[0] for row in connection.execute(text("SELECT client_id FROM checkins"))]
+            counts, recounted = counts_table(connection), recount(connection)
     finally:
         engine.dispose()
     assert len(ids) == len(set(ids)) == len(world["ids"]) and set(ids) == world["ids"]
+    # The counts committed (or rolled back) with the check-ins: the table equals the recount.
+    assert counts == recounted and counts
     if world["url"].startswith("sqlite"):
         connection = sqlite3.connect(world["url"].removeprefix("sqlite:///"))
         try:

@@ -1,8 +1,19 @@
-"""The migrations build exactly the schema the models describe, on every engine."""
+"""The migrations build exactly the schema the models describe, on every engine; 0003 fills
+the counts table from the check-ins stored before it."""
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import ENGINES, Factory, base_config, counts_table, drop_database_url, fresh_database_url, recount
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import insert, inspect
 
+from lwpwa import create_app
+from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
+from lwpwa.reference import load_reference_data
 
 
 def test_models_and_migrations_agree(app):
@@ -11,3 +22,56 @@ def test_models_and_migrations_agree(app):
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "write a migration: flask --app wsgi db migrate -m '...'"
 
+
+
+@pytest.fixture(params=ENGINES)
+def fresh_url(request, tmp_path):
+    url = fresh_database_url(request.param, tmp_path)
+    yield url
+    drop_database_url(url)
+
+
+def test_0003_fills_checkin_counts_from_the_checkins_already_stored(fresh_url):
+    """Check-ins stored at revision 0002 (no counts table yet), then the upgrade: the table
+    holds their counts, as the recount from checkins says, and the downgrade drops it."""
+    app = create_app(base_config(fresh_url))
+    with app.app_context():
+        upgrade(revision="0002")
+        load_reference_data()
+        make = Factory(app)
+        campaign = make.campaign()
+        activity, other = make.activity(make.org(), campaign), make.activity(make.org(), campaign)
+        people = [make.resident()[0].id for _ in range(3)]
+        day1, day2 = date(2026, 12, 10), date(2026, 12, 11)
+        now = datetime.now(timezone.utc)
+
+        def row(activity_id, status, day, resident_id=None, headcount=None, kind="attendee"):
+            return {"client_id": str(uuid.uuid4()), "activity_id": activity_id, "kind": kind, "status": status,
+                    "day": day, "resident_id": resident_id, "headcount": headcount, "received_at": now}
+
+        a, b = activity.id, other.id
+        db.session.execute(insert(Checkin.__table__), [
+            row(a, "accepted", day1, people[0]), row(a, "accepted", day1, people[1]),
+            row(a, "duplicate", day1, people[0]), row(a, "accepted", day2, people[0]),
+            row(a, "accepted", day1, headcount=4), row(a, "accepted", day1, headcount=3),
+            row(a, "accepted", day1, people[2], kind="volunteer"),
+            row(a, "held", day1, people[2]), row(a, "held", day2, headcount=9),
+            row(None, "rejected", None), row(b, "rejected", day1, people[1]),
+            row(b, "accepted", day2, headcount=2),
+            row(b, "accepted", None, people[0]),  # no local day: not counted (see 0003)
+        ])
+        db.session.commit()
+        assert "checkin_counts" not in inspect(db.engine).get_table_names()
+
+        upgrade()
+        expected = {(a, "attendee", "2026-12-10"): (2, 7), (a, "attendee", "2026-12-11"): (1, 0),
+                    (a, "volunteer", "2026-12-10"): (1, 0), (b, "attendee", "2026-12-11"): (0, 2)}
+        assert counts_table() == recount() == expected
+        db.session.commit()
+
+        downgrade(revision="0002")
+        assert "checkin_counts" not in inspect(db.engine).get_table_names()
+        upgrade()
+        assert counts_table() == expected
+        db.session.remove()
+        db.engine.dispose()

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 import requests
-from conftest import ENGINES, ZONE, Factory, base_config, checkin, drop_database_url, fresh_database_url, \
-    sync_body
+from conftest import ENGINES, ZONE, Factory, base_config, checkin, counts_table, drop_database_url, \
+    fresh_database_url, recount, sync_body
 from flask_migrate import upgrade
 from servers import log_tail, gunicorn
 from sqlalchemy import create_engine, text
@@ -121,8 +121,11 @@ def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fre
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT client_id, status FROM checkins")).all()
+            counts, recounted = counts_table(connection), recount(connection)
     finally:
         engine.dispose()
+    # The counts table, added to by every worker that inserted accepted rows, equals the recount.
+    assert counts == recounted == {(activity_id, "attendee", now.date().isoformat()): (RESIDENTS, 0)}
     assert len(rows) == len(ids)
     assert {row.client_id for row in rows} == ids
     assert sum(row.status == "accepted" for row in rows) == RESIDENTS

@@ -1,10 +1,11 @@
 """A state machine drives the sync with random devices, batches, resends, orders and clock
-errors; after every request the server's answers and stats must equal a simple model."""
+errors; after every request the server's answers and stats must equal a simple model, and the counts
+table must equal the recount from checkins."""
 import random
 import uuid
 from datetime import datetime, time, timedelta
 
-from conftest import ZONE, sync_body
+from conftest import ZONE, assert_counts_exact, sync_body
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -99,6 +100,19 @@ class SyncMachine(RuleBasedStateMachine):
         assert stats["volunteers"] == people["volunteer"] + self.tallies["volunteer"]
         assert stats["scanned"] == people["attendee"] and stats["headcount"] == self.tallies["attendee"]
         assert stats["held"] == self.held
+
+    @invariant()
+    def counts_table_equals_the_recount_and_the_model(self):
+        """checkin_counts (which the stats read) equals the recount from checkins, row by row."""
+        if not hasattr(self, "activity"):
+            return
+        table = {key: value for key, value in assert_counts_exact().items() if key[0] == self.activity.id}
+        for kind in ("attendee", "volunteer"):
+            days = {day for k, _c, day in self.counted if k == kind}
+            scanned = {day.isoformat(): sum(1 for k, _c, d in self.counted if k == kind and d == day)
+                       for day in days}
+            assert {key[2]: value[0] for key, value in table.items() if key[1] == kind and value[0]} == scanned
+            assert sum(value[1] for key, value in table.items() if key[1] == kind) == self.tallies[kind]
 
 
 def test_the_sync_always_equals_the_model(client, make):

@@ -1,7 +1,7 @@
 """Review: held check-ins approved or rejected with a reason; the audit list of rejected scans."""
 from datetime import datetime, timedelta
 
-from conftest import ZONE, checkin, sync_body
+from conftest import ZONE, assert_counts_exact, checkin, sync_body
 from sqlalchemy import select
 from test_workspace_support import lead, other, post  # noqa: F401 (fixtures)
 
@@ -34,16 +34,54 @@ def test_approving_counts_it_once(lead, make, unit):
     first = held_scan(lead, unit, code)
     second = held_scan(lead, unit, code)  # the same person, the same day
     assert attendance(lead, unit) == 0
+    assert assert_counts_exact() == {}
     assert post(lead, f"/unit/review/{first.id}", {"decision": "approve", "note": "手机时间不准"}).status_code == 302
     assert attendance(lead, unit) == 1
+    key = (unit.activity.id, "attendee", first.day.isoformat())
+    assert assert_counts_exact() == {key: (1, 0)}
     assert post(lead, f"/unit/review/{second.id}", {"decision": "approve", "note": "同上"}).status_code == 302
     assert attendance(lead, unit) == 1
+    assert assert_counts_exact() == {key: (1, 0)}  # approved as a duplicate: adds nothing
     db.session.refresh(first)
     db.session.refresh(second)
     assert (first.status, second.status) == ("accepted", "duplicate")
     assert (first.resolved_by_id, first.resolution_note) == (unit.lead.id, "手机时间不准")
     html = lead.get("/unit/review").get_data(as_text=True)
     assert "没有等待审核的签到" in html and "手机时间不准" in html
+
+
+def test_an_approved_tally_adds_its_headcount_and_a_rejected_one_nothing(lead, make, unit):
+    late = datetime.now(ZONE) + timedelta(days=3)
+    items = [checkin(unit.activity.id, headcount=6, scanned_at=late),
+             checkin(unit.activity.id, headcount=4, scanned_at=late, kind="volunteer"),
+             checkin(unit.activity.id, headcount=9, scanned_at=late)]
+    lead.post("/api/v1/sync", headers=unit.headers, json=sync_body(items))
+    rows = [db.session.scalar(select(Checkin).where(Checkin.client_id == item["id"])) for item in items]
+    assert [row.status for row in rows] == ["held"] * 3
+    post(lead, f"/unit/review/{rows[0].id}", {"decision": "approve", "note": "补录"})
+    post(lead, f"/unit/review/{rows[1].id}", {"decision": "approve", "note": "补录"})
+    post(lead, f"/unit/review/{rows[2].id}", {"decision": "reject", "note": "重复登记"})
+    day = late.date().isoformat()
+    assert assert_counts_exact() == {(unit.activity.id, "attendee", day): (0, 6),
+                                     (unit.activity.id, "volunteer", day): (0, 4)}
+    assert attendance(lead, unit) == 6
+
+
+def test_a_held_scan_without_a_local_day_stays_uncounted_when_approved(lead, make, unit):
+    """A scan in the last hour of year 9999 (UTC) has no date in Beijing: it is held, and it
+    cannot count under any day, so approving it keeps it held."""
+    _resident, code = make.resident()
+    item = checkin(unit.activity.id, code=code)
+    item["scanned_at"] = "9999-12-31T23:30:00+00:00"
+    body = {"device_id": "d", "sent_at": datetime.now(ZONE).isoformat(), "checkins": [item]}
+    assert lead.post("/api/v1/sync", headers=unit.headers, json=body).get_json()["results"][0]["status"] == "held"
+    row = db.session.scalar(select(Checkin).where(Checkin.client_id == item["id"]))
+    assert row.day is None
+    response = post(lead, f"/unit/review/{row.id}", {"decision": "approve", "note": "试试"}, follow_redirects=True)
+    assert "该签到不计入。" in response.get_data(as_text=True)
+    db.session.refresh(row)
+    assert row.status == "held" and row.resolved_at is not None
+    assert assert_counts_exact() == {} and attendance(lead, unit) == 0
 
 
 def test_rejecting_keeps_it_uncounted_and_a_resend_still_answers_held(lead, make, unit):
@@ -121,6 +159,7 @@ def test_a_phones_exported_file_is_rescued_exactly_once(lead, make, unit, other)
     again = upload_rescue(lead, exported).get_data(as_text=True)
     assert "文件已读取：3 条计入，0 条此前已计入，1 条待审核，1 条被拒绝。 其中 5 条服务器上已有" in again
     assert attendance(lead, unit) == 4
+    assert assert_counts_exact() == {(unit.activity.id, "attendee", datetime.now(ZONE).date().isoformat()): (2, 2)}
     rows = db.session.scalars(select(Checkin).where(Checkin.device_id == "broken-phone")).all()
     assert sorted(r.status for r in rows) == ["accepted", "accepted", "accepted", "held", "rejected"]
     assert other.activity.id not in {r.activity_id for r in rows if r.status == "accepted"}
@@ -148,6 +187,7 @@ def test_all_held_check_ins_of_an_activity_are_decided_at_once(lead, make, unit)
     for row in held:
         db.session.refresh(row)
     assert sorted(r.status for r in held) == ["accepted", "accepted", "accepted", "duplicate"]
+    assert assert_counts_exact() == {(unit.activity.id, "attendee", held[0].day.isoformat()): (3, 0)}
 
 
 def test_bulk_decisions_stay_in_the_own_unit(lead, make, unit, other):
@@ -182,3 +222,4 @@ def test_the_scanner_apps_own_export_file_is_rescued(lead, make, unit):
     assert attendance(lead, unit) == 5
     upload_rescue(lead, exported)
     assert attendance(lead, unit) == 5
+    assert assert_counts_exact() == {(unit.activity.id, "attendee", datetime.now(ZONE).date().isoformat()): (2, 3)}

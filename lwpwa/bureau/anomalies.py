@@ -20,7 +20,7 @@ from sqlalchemy import Integer, and_, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..activities.models import Activity
-from ..checkins.models import Checkin
+from ..checkins.models import Checkin, CheckinCount
 from ..extensions import db
 from ..orgs.models import Org
 from ..reports.counts import counted_activities, per_day_counts
@@ -117,17 +117,12 @@ def over_capacity(campaign, region):
 def tally_heavy(campaign, region):
     """Activities where walk-in tallies are most of the attendance (and it is not tiny)."""
     ids = counted_activities(campaign.id, region_code=region.code)
-    per_day = (
-        select(Checkin.activity_id, func.count(distinct(Checkin.resident_id)).label("scanned"),
-               func.coalesce(func.sum(Checkin.headcount), 0).label("tally"))
-        .where(_accepted_in(ids), Checkin.kind == "attendee")
-        .group_by(Checkin.activity_id, Checkin.day)
-        .subquery()
-    )
-    scanned, tally = func.sum(per_day.c.scanned), func.sum(per_day.c.tally)
+    # From the counts table (one row per activity, kind and day), not the check-ins.
+    scanned, tally = func.sum(CheckinCount.scanned), func.sum(CheckinCount.headcount)
     per_activity = (
-        select(per_day.c.activity_id, scanned.label("scanned"), tally.label("tally"))
-        .group_by(per_day.c.activity_id)
+        select(CheckinCount.activity_id, scanned.label("scanned"), tally.label("tally"))
+        .where(CheckinCount.activity_id.in_(ids), CheckinCount.kind == "attendee")
+        .group_by(CheckinCount.activity_id)
         .having(tally > (scanned + tally) * TALLY_SHARE, scanned + tally >= TALLY_MIN_ATTENDANCE)
         .subquery()
     )

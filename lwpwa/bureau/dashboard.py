@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..checkins.models import Checkin
+from ..checkins.models import CheckinCount
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region
@@ -21,11 +21,12 @@ SORT_KEYS = ("label", "activities", "attendance", "volunteers", "status")
 
 
 def tallied_attendance(campaign, region):
-    """Walk-ins counted by a tally (no code): shown apart, never mistaken for verified scans."""
+    """Walk-ins counted by a tally (no code): shown apart, never mistaken for verified scans.
+    Read from the counts table, as the counts API's rows are."""
     ids = counted_activities(campaign.id, region_code=region.code)
     return int(db.session.scalar(
-        select(func.coalesce(func.sum(Checkin.headcount), 0))
-        .where(Checkin.activity_id.in_(ids), Checkin.status == "accepted", Checkin.kind == "attendee")
+        select(func.coalesce(func.sum(CheckinCount.headcount), 0))
+        .where(CheckinCount.activity_id.in_(ids), CheckinCount.kind == "attendee")
     ))
 
 

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import BigId, UTCDateTime
@@ -65,3 +65,28 @@ class Checkin(db.Model):
 
     def __repr__(self):
         return f"<Checkin {self.client_id} {self.status}>"
+
+
+class CheckinCount(db.Model):
+    """The counts of one activity, kind and local day, kept in step with `checkins` by every
+    write that makes a row `accepted`, in the same transaction (sync: store.py; review:
+    workspace/review.py; both through counters.py). Reports read these few rows instead of
+    aggregating millions of check-ins; `flask --app wsgi recount` compares them with the
+    aggregate of `checkins` and can rebuild them.
+
+    `scanned`: accepted rows naming a person (the partial unique index
+    `uq_checkins_counted_person_day` makes them distinct (person, day) pairs); `headcount`: the
+    sum of accepted tallies. BIGINT for `headcount`: tallies of up to 10,000 each could pass an
+    INTEGER's 2^31 on PostgreSQL, and the upsert would then fail every later sync of that day.
+    """
+
+    __tablename__ = "checkin_counts"
+
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    scanned: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    headcount: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+
+    def __repr__(self):
+        return f"<CheckinCount {self.activity_id} {self.kind} {self.day} {self.scanned}+{self.headcount}>"

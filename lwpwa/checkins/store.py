@@ -9,7 +9,9 @@ cannot deadlock on the `client_id` index (PostgreSQL); a deadlock that remains p
 the per-person index is retried from a savepoint. On PostgreSQL each column goes as one array
 (`INSERT ... SELECT FROM unnest`, lookups by `= ANY`), in binary: psycopg parses a query's
 placeholders on every call, and thousands of them cost more than the query. On SQLite, api.sync
-checks the items' shapes before it takes the write lock.
+checks the items' shapes before it takes the write lock. `write_rows` returns the ids it
+inserted, so that only the rows this request inserted as accepted are counted (`add_accepted`,
+counters.py).
 """
 import re
 from functools import lru_cache
@@ -20,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 from ..activities.models import Activity
 from ..campaigns.models import Campaign
 from ..extensions import db
-from .items import DUPLICATE, REJECTED, local_day, raw_text
+from .items import ACCEPTED, DUPLICATE, REJECTED, local_day, raw_text
 from .models import Checkin
 
 TABLE = Checkin.__table__
@@ -28,6 +30,8 @@ COLUMNS = ("client_id", "device_id", "recorded_by_id", "activity_id", "kind", "c
            "resident_id", "headcount", "device_scanned_at", "scanned_at", "received_at", "day",
            "status", "reason", "raw")
 STATUS_INDEX = COLUMNS.index("status")
+ACTIVITY_INDEX, KIND_INDEX, DAY_INDEX = COLUMNS.index("activity_id"), COLUMNS.index("kind"), COLUMNS.index("day")
+RESIDENT_INDEX, HEADCOUNT_INDEX = COLUMNS.index("resident_id"), COLUMNS.index("headcount")
 DEADLOCK_RETRIES = 5
 
 
@@ -213,13 +217,16 @@ def _postgresql_insert_sql():
 
 
 def write_rows(items, store):
-    """Insert every new decision; settle the items whose insert lost to a stored row."""
+    """Insert every new decision; settle the items whose insert lost to a stored row. Returns
+    the client ids this call inserted (an item's `row` then holds what was inserted)."""
     pending = [item for item in items if item.row is not None]
+    written = set()
     while pending:
         inserted = store.insert([item.row for item in pending])
+        written |= inserted
         lost = [item for item in pending if item.client_id is not None and item.client_id not in inserted]
         if not lost:
-            return
+            return written
         # Lost to the same id stored meanwhile (another request), or to an accepted row that
         # already counts this person today: the first answers as stored, the second is a duplicate.
         stored = stored_answers({item.client_id for item in lost})
@@ -233,3 +240,14 @@ def write_rows(items, store):
                 row[STATUS_INDEX] = DUPLICATE
                 item.row = tuple(row)
                 pending.append(item)
+    return written
+
+
+def add_accepted(items, inserted, counts):
+    """Add to `counts` the items whose row this request inserted as accepted: not those that
+    lost and became duplicates, not those answered as stored (counted when first stored)."""
+    for item in items:
+        row = item.row
+        if row is not None and row[STATUS_INDEX] == ACCEPTED and item.client_id in inserted:
+            counts.add(row[ACTIVITY_INDEX], row[KIND_INDEX], row[DAY_INDEX], row[RESIDENT_INDEX],
+                       row[HEADCOUNT_INDEX])

@@ -5,7 +5,8 @@ Every decision is kept in `checkins`. The database, not a read-then-write, makes
 - at most one accepted row per (activity, kind, person, day): the insert of a second one does
   nothing, and that item becomes a duplicate, also when two workers race.
 One bulk insert (`ON CONFLICT DO NOTHING RETURNING`) decides the whole batch; only the rare
-items that lost a race need a second round.
+items that lost a race need a second round. Then the rows inserted as accepted are added to
+`checkin_counts` (counters.py), in the same transaction, by one upsert.
 
 Parsing is in items.py, the database side in store.py.
 """
@@ -16,10 +17,12 @@ from flask import current_app
 
 from ..extensions import db
 from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, parse_batch
-from .store import Store, lookup_activities, lookup_codes, stored_answers, write_rows
+from .counters import Counts
+from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_answers, write_rows
 
 
-def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, before_write=None):
+def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, counts=None,
+               before_write=None):
     """Decide every item; returns the list of results in the order given. `items`: what
     parse_batch(raw_items) returned, if the caller parsed them already.
 
@@ -27,7 +30,11 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, bef
     it (`before_write`, called once the rows are ready): on SQLite, where writers take turns,
     a turn is then only the insert and the commit. What changed meanwhile is settled by the
     insert itself: an id stored by another request, or a person counted by it, loses at the
-    unique indexes and answers as stored, or as a duplicate (write_rows)."""
+    unique indexes and answers as stored, or as a duplicate (write_rows).
+
+    The rows inserted as accepted are added to `checkin_counts` by one upsert after the
+    inserts (see counters.py). A caller that syncs several batches in one transaction passes a
+    `counters.Counts` to gather them in, and applies it once after the last batch."""
     clock_error = received_at - sent_at
     margin = timedelta(hours=current_app.config["SYNC_HOLD_MARGIN_HOURS"])
     if items is None:
@@ -64,7 +71,11 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, bef
 
     if before_write is not None:
         before_write()
-    write_rows(items, store)
+    inserted = write_rows(items, store)
+    own = Counts() if counts is None else counts
+    add_accepted(items, inserted, own)
+    if counts is None:
+        own.apply()
     for item in items:
         if item.status is None:  # a repeat of an id decided earlier in this batch
             first = first_of_id[item.client_id]

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from sqlalchemy import func, select
 
+from ..checkins.counters import Counts
 from ..checkins.models import Checkin
 from ..checkins.sync import sync_batch
 from ..database import utcnow
@@ -76,11 +77,15 @@ def import_file(data, user):
     size = current_app.config["SYNC_MAX_ITEMS"]
     batches = read_batches(data)
     summary["known"] = known_ids(set().union(*(_ids(items) for _device, items in batches)))
+    # The counts of every batch are added at once, after the last insert: a transaction that
+    # held counter rows while still inserting could deadlock with a sync (see counters.py).
+    counts = Counts()
     for device_id, items in batches:
         for start in range(0, len(items), size):
             now = utcnow()
-            for result in sync_batch(user, device_id, now, items[start:start + size], now):
+            for result in sync_batch(user, device_id, now, items[start:start + size], now, counts=counts):
                 summary[result["status"]] += 1
+    counts.apply()
     return summary
 
 

@@ -2,8 +2,9 @@
 list of rejected scans of the unit.
 
 Approving makes a held check-in `accepted`, or `duplicate` when the same person is already
-counted for that activity, kind and day (the unique index decides, as in sync). Rejecting keeps
-it `held` (never counted) with the decision recorded, so a resent item still answers `held`.
+counted for that activity, kind and day (the unique index decides, as in sync); an approval
+that counts is added to `checkin_counts` in the same transaction. Rejecting keeps it `held`
+(never counted) with the decision recorded, so a resent item still answers `held`.
 """
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..activities.models import Activity
+from ..checkins.counters import Counts
 from ..checkins.models import Checkin
 from ..database import utcnow
 from ..extensions import db
@@ -28,8 +30,12 @@ class AlreadyResolved(Exception):
     pass
 
 
-def resolve_held(checkin, user, approve, note):
-    """Decide a held check-in; returns its new status."""
+def resolve_held(checkin, user, approve, note, counts=None):
+    """Decide a held check-in; returns its new status. An approval that makes it `accepted`
+    adds it to `checkin_counts` in this transaction: at once, or into `counts` (a
+    counters.Counts) for the caller to apply after its last decision. A check-in without a day
+    (a scan time at the very edge of the calendar, with no local date) cannot be counted under
+    any day, so approving it keeps it held (uncounted), with the decision recorded."""
     # Claimed by one UPDATE, so two site leads deciding at once cannot both decide it.
     claimed = db.session.execute(
         update(Checkin).where(Checkin.id == checkin.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
@@ -38,7 +44,7 @@ def resolve_held(checkin, user, approve, note):
     if claimed.rowcount != 1:
         raise AlreadyResolved()
     db.session.refresh(checkin)
-    if approve:
+    if approve and checkin.day is not None:
         try:
             with db.session.begin_nested():
                 checkin.status = "accepted"
@@ -46,6 +52,11 @@ def resolve_held(checkin, user, approve, note):
         except IntegrityError:
             checkin.status = "duplicate"
     db.session.flush()
+    if checkin.status == "accepted":
+        own = Counts() if counts is None else counts
+        own.add(checkin.activity_id, checkin.kind, checkin.day, checkin.resident_id, checkin.headcount)
+        if counts is None:
+            own.apply()
     return checkin.status
 
 
@@ -56,12 +67,14 @@ def resolve_all_held(activity, user, approve, note):
         Checkin.activity_id == activity.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
         .order_by(Checkin.scanned_at, Checkin.id)).all()
     outcome = {}
+    counts = Counts()  # applied once, after the last decision (see counters.py)
     for checkin_id in ids:
         try:
-            status = resolve_held(db.session.get(Checkin, checkin_id), user, approve, note)
+            status = resolve_held(db.session.get(Checkin, checkin_id), user, approve, note, counts)
         except AlreadyResolved:
             continue
         outcome[status] = outcome.get(status, 0) + 1
+    counts.apply()
     return outcome
 
 

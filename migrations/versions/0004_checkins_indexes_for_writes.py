@@ -1,7 +1,7 @@
 """checkins: indexes a sync can write cheaply
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30 03:30:00
 
 Every sync inserts hundreds of rows into `checkins`; each index whose key is random in the
@@ -16,8 +16,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

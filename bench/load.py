@@ -107,6 +107,11 @@ def run_locust(config_path):
     import uuid
     from datetime import datetime, timedelta, timezone
 
+    def uuid7():
+        value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
+        value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+        return str(uuid.UUID(int=value & ~(0x3 << 62) | 0x2 << 62))  # RFC 4122 variant
+
     phones = iter(plan["phones"])
     scripts = iter(plan["scripts"])
     codes = plan["codes"]
@@ -126,7 +131,8 @@ def run_locust(config_path):
         @task
         def sync(self):
             now = datetime.now(timezone(timedelta(hours=8)))
-            items = [{"id": str(uuid.uuid4()), "activity_id": self.activity_id, "kind": "attendee",
+            # Ids as the scanner makes them (static/app/ids.js): version 7 UUIDs, time first.
+            items = [{"id": uuid7(), "activity_id": self.activity_id, "kind": "attendee",
                       "code": random.choice(codes), "scanned_at": now.isoformat()} for _ in range(20)]
             if self.last and random.random() < 0.1:
                 items[:5] = self.last[:5]  # a phone resending what it never heard back about

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import holds_write_lock, utcnow
@@ -38,7 +39,9 @@ def find_token(secret):
     """The live token and its active user for `secret`, or None."""
     if not secret or len(secret) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    # The user in the same query: every API request needs both.
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == digest(secret)))
     now = utcnow()
     if token is None or token.revoked_at is not None:
         return None

@@ -79,7 +79,7 @@ def _register_transaction_hooks(app):
     """One place owns the transaction: handlers only flush, the request commits or rolls back."""
     from flask import request
 
-    from .database import begin_write, end_write
+    from .database import begin_write, checkpoint_after, end_write
     from .faults import failpoint
 
     @app.before_request
@@ -98,7 +98,9 @@ def _register_transaction_hooks(app):
             else:
                 db.session.rollback()
         finally:
-            end_write()
+            queue = end_write()
+        if queue is not None:
+            checkpoint_after(response, queue)
         return response
 
     @app.teardown_request

@@ -163,3 +163,36 @@ def test_every_request_leaves_the_queue_whatever_its_answer(one_connection_app, 
     other.start()
     other.join(10)
     assert not other.is_alive(), "the queue was left held"
+
+
+def test_writers_checkpoint_the_wal_after_their_response_at_most_once_an_interval(tmp_path, monkeypatch):
+    monkeypatch.setenv("SQLITE_WAL_AUTOCHECKPOINT", "1000000")  # SQLite's own never runs here
+    monkeypatch.setenv("SQLITE_CHECKPOINT_SECONDS", "3600")
+    config = base_config(f"sqlite:///{tmp_path}/checkpoint.sqlite3")
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+        from conftest import Factory
+
+        make = Factory(app)
+        org, campaign = make.org(), make.campaign()
+        activity_id = make.activity(org, campaign).id
+        headers = make.auth(make.user("volunteer", org=org))
+        codes = [make.resident()[1] for _ in range(30)]
+        db.session.remove()
+        ran = []
+        original = database._checkpoint
+        monkeypatch.setattr(database, "_checkpoint", lambda engine: (ran.append(1), original(engine)))
+        path = tmp_path / "checkpoint.sqlite3"
+        before = path.stat().st_size
+        client = app.test_client()
+        for batch in (codes[:15], codes[15:]):
+            response = client.post("/api/v1/sync", headers=headers,
+                                   json=sync_body([checkin(activity_id, code=code) for code in batch]))
+            assert response.status_code == 200
+            response.close()
+        assert ran == [1]  # the first writer of this worker checkpointed; the next, within the interval, did not
+        assert path.stat().st_size > before  # the WAL's pages reached the database file
+        db.engine.dispose()

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import holds_write_lock, utcnow
+from ..database import holds_write_lock, utcnow, writer_turn
 from ..extensions import db
 from .models import ApiToken, User
 
@@ -62,7 +62,7 @@ def touch(token):
         return
     # A request that only read so far must not turn its snapshot into a write (SQLite refuses
     # that when another writer committed meanwhile): write in a short transaction of its own.
-    with db.engine.begin() as connection:
+    with writer_turn(db.engine), db.engine.begin() as connection:
         connection.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
     set_committed_value(token, "last_used_at", now)
 

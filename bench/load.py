@@ -102,7 +102,7 @@ def seed(database_url, secret_key, phones, scripts, people):
 def run_locust(config_path):
     """The child: locust first (gevent must patch before anything else is imported)."""
     import gevent
-    from locust import constant_pacing, task
+    from locust import constant, task
     from locust.contrib.fasthttp import FastHttpUser as HttpUser  # a lighter client: the load
     # generator shares the two cores with the server, and its own time counts in every figure
     from locust.env import Environment
@@ -125,7 +125,7 @@ def run_locust(config_path):
     class Phone(HttpUser):
         host = config["base"]
         fixed_count = len(plan["phones"])
-        wait_time = constant_pacing(10)  # a batch every 10 s, however long the answer took
+        wait_time = constant(10)
 
         def on_start(self):
             me = next(phones)
@@ -152,7 +152,7 @@ def run_locust(config_path):
     class Script(HttpUser):
         host = config["base"]
         fixed_count = len(plan["scripts"])
-        wait_time = constant_pacing(5)
+        wait_time = constant(5)
 
         def on_start(self):
             self.headers = {"Authorization": f"Bearer {next(scripts)}"}

@@ -9,7 +9,7 @@ from sqlalchemy import distinct, func, select, text
 
 from lwpwa.checkins import sync as sync_module
 from lwpwa.checkins.models import Checkin
-from lwpwa.checkins.stats import activity_stats
+from lwpwa.checkins.stats import activity_stats, stats_document
 from lwpwa.extensions import db
 
 
@@ -123,23 +123,7 @@ def stats_from_checkins(activity_id):
         .group_by(Checkin.kind, Checkin.day)).all()
     held = db.session.scalar(select(func.count()).where(Checkin.activity_id == activity_id,
                                                         Checkin.status == "held"))
-    days, totals = {}, {"attendee": [0, 0], "volunteer": [0, 0]}
-    for kind, day, scanned, headcount in per_day:
-        entry = days.setdefault(day, {"date": day.isoformat(), "attendance": 0, "volunteers": 0,
-                                      "scanned": 0, "headcount": 0})
-        if kind == "attendee":
-            entry["attendance"] += scanned + headcount
-            entry["scanned"] += scanned
-            entry["headcount"] += headcount
-        else:
-            entry["volunteers"] += scanned + headcount
-        totals[kind][0] += scanned
-        totals[kind][1] += headcount
-    return {"activity_id": activity_id, "attendance": sum(totals["attendee"]),
-            "volunteers": sum(totals["volunteer"]), "scanned": totals["attendee"][0],
-            "headcount": totals["attendee"][1], "volunteers_scanned": totals["volunteer"][0],
-            "volunteers_headcount": totals["volunteer"][1], "held": held,
-            "by_day": [days[day] for day in sorted(days)]}
+    return stats_document(activity_id, per_day, held)
 
 
 def test_the_stats_are_read_from_the_table(client, unit, make):

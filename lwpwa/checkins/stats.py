@@ -18,6 +18,11 @@ def activity_stats(activity_id):
     held = db.session.scalar(
         select(func.count()).where(Checkin.activity_id == activity_id, Checkin.status == "held")
     )
+    return stats_document(activity_id, per_day, held)
+
+
+def stats_document(activity_id, per_day, held):
+    """The stats' JSON from rows of (kind, day, people counted, tallies)."""
     days = {}
     totals = {"attendee": [0, 0], "volunteer": [0, 0]}
     for kind, day, scanned, headcount in per_day:

@@ -337,3 +337,27 @@ def test_an_absurd_device_clock_rejects_its_items_but_never_fails_the_batch(clie
         assert response.status_code == 200, response.get_json()
         assert statuses(response.get_json()) == [expected]
     assert stats(client, unit.headers, unit.activity.id)["attendance"] == 0
+
+
+def test_activities_at_the_edges_of_the_calendar_never_fail_a_batch(client, unit, make):
+    """An activity dated in year 9999 (or year 1) is nonsense, but a scan into it must get an
+    answer, not a 500: a scan time with no local day in the campaign's zone cannot be counted."""
+    from datetime import timezone
+
+    _r, code = make.resident()
+    late = make.activity(unit.org, unit.campaign, starts_at=datetime(9999, 12, 31, 12, tzinfo=timezone.utc), hours=6)
+    early = make.activity(unit.org, unit.campaign, starts_at=datetime(1, 1, 1, 1, tzinfo=timezone.utc), hours=6)
+    at_the_end = datetime(9999, 12, 31, 17, 30, tzinfo=timezone.utc)  # no local day at +08:00
+    at_the_start = datetime(1, 1, 1, 2, tzinfo=timezone.utc)
+    # The device's clock is right (sent_at is now), so the scan times stay as given. At the end
+    # of year 9999 UTC it is already year 10000 in Shanghai: no day, held. Early on 1 January
+    # of year 1 UTC it is a real day in Shanghai: counted as any other.
+    for activity, scanned_at, expected, attendance in ((late, at_the_end, "held", 0),
+                                                        (early, at_the_start, "accepted", 4)):
+        body = {"device_id": "d", "sent_at": datetime.now(timezone.utc).isoformat(),
+                "checkins": [checkin(activity.id, code=code, scanned_at=scanned_at),
+                             checkin(activity.id, headcount=3, scanned_at=scanned_at)]}
+        response = client.post("/api/v1/sync", json=body, headers=unit.headers)
+        assert response.status_code == 200, response.get_json()
+        assert statuses(response.get_json()) == [(expected, None)] * 2
+        assert stats(client, unit.headers, activity.id)["attendance"] == attendance

@@ -10,13 +10,13 @@ items that lost a race need a second round. Then the rows inserted as accepted a
 
 Parsing is in items.py, the database side in store.py.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from ..extensions import db
-from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, parse_batch
+from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, local_day, parse_batch
 from .counters import Counts
 from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_answers, write_rows
 
@@ -105,8 +105,15 @@ class _Place:
 
     def __init__(self, activity, user, margin, zones):
         self.allowed = user.role == "admin" or user.org_id == activity.org_id
-        self.earliest = activity.starts_at - margin
-        self.latest = activity.ends_at + margin
+        # An activity dated at the calendar's very edge has no time 6 hours beyond it.
+        try:
+            self.earliest = activity.starts_at - margin
+        except OverflowError:
+            self.earliest = datetime.min.replace(tzinfo=timezone.utc)
+        try:
+            self.latest = activity.ends_at + margin
+        except OverflowError:
+            self.latest = datetime.max.replace(tzinfo=timezone.utc)
         self.zone = _zone(zones, activity.timezone)
 
 
@@ -126,9 +133,12 @@ def _decide(item, places, code_rows, claimed_keys):
     scanned_at = item.scanned_at
     if scanned_at < place.earliest or scanned_at > place.latest:
         return item.decide(HELD)
+    day = local_day(scanned_at, place.zone)
+    if day is None:  # the first or last hours of the calendar: no day to count it on
+        return item.decide(HELD)
     if code_row is None:
         return item.decide(ACCEPTED)  # a tally: every item counts, its id makes it once
-    item.count_key = (item.activity_id, item.kind, code_row[1], scanned_at.astimezone(place.zone).date())
+    item.count_key = (item.activity_id, item.kind, code_row[1], day)
     if item.count_key in claimed_keys:
         return item.decide(DUPLICATE)
     claimed_keys.add(item.count_key)

@@ -156,9 +156,10 @@ def end_write():
 def checkpoint_after(response, queue):
     """SQLite: copy the WAL into the database once this response has been sent, at most every
     SQLITE_CHECKPOINT_SECONDS (default 1) per worker. A checkpoint of SQLite's own runs inside
-    a commit, so every writer queued behind it waited (bench/load.py: p99 710 ms with 40 MiB
-    checkpoints); a passive one after the response makes nobody wait, and other writers go on
-    meanwhile. A checkpoint that fails (another one is running) is left to the next."""
+    the commit that crossed the mark, while that writer still holds the writers' queue, so every
+    writer queued behind it waits for the copy (up to 40 MiB at the 10,000-page mark); a passive
+    one after the response makes nobody wait, and other writers go on meanwhile. A checkpoint
+    that fails (another one is running) is left to the next."""
     now = time.monotonic()
     if now - queue.last_checkpoint < float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", "1")):
         return
@@ -182,7 +183,7 @@ def _checkpoint(engine):
 def writer_turn(engine):
     """A short write in a transaction of its own (a token's last-use mark) queues like every
     other writer: left to SQLite's busy handler, it would poll while the queued writers hand
-    the lock on to each other, and wait for seconds under load."""
+    the lock on to each other, and could wait until its busy timeout under load."""
     queue = None
     if (engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
             and getattr(_held, "queue", None) is None):

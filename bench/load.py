@@ -113,10 +113,7 @@ def run_locust(config_path):
     import uuid
     from datetime import datetime, timedelta, timezone
 
-    def uuid7():
-        value = (time.time_ns() // 1_000_000) << 80 | random.getrandbits(80)
-        value = value & ~(0xF << 76) | 0x7 << 76  # version 7
-        return str(uuid.UUID(int=value & ~(0x3 << 62) | 0x2 << 62))  # RFC 4122 variant
+    from sync_ingest import uuid7
 
     phones = iter(plan["phones"])
     scripts = iter(plan["scripts"])
@@ -138,7 +135,7 @@ def run_locust(config_path):
         def sync(self):
             now = datetime.now(timezone(timedelta(hours=8)))
             # Ids as the scanner makes them (static/app/ids.js): version 7 UUIDs, time first.
-            items = [{"id": uuid7(), "activity_id": self.activity_id, "kind": "attendee",
+            items = [{"id": uuid7(time.time_ns() // 1_000_000), "activity_id": self.activity_id, "kind": "attendee",
                       "code": random.choice(codes), "scanned_at": now.isoformat()} for _ in range(20)]
             if self.last and random.random() < 0.1:
                 items[:5] = self.last[:5]  # a phone resending what it never heard back about

@@ -139,8 +139,9 @@ def begin_write(references_checked=False):
         return
     if session.in_transaction():
         session.commit()
-    if engine.url.database not in (None, "", ":memory:"):
-        writer_queue(engine.url.database).enter()
+    queue = _queue_for(engine)
+    if queue is not None:
+        queue.enter()
     db.session.connection(execution_options={"write_lock": True, "references_checked": references_checked})
 
 
@@ -184,10 +185,8 @@ def writer_turn(engine):
     """A short write in a transaction of its own (a token's last-use mark) queues like every
     other writer: left to SQLite's busy handler, it would poll while the queued writers hand
     the lock on to each other, and could wait until its busy timeout under load."""
-    queue = None
-    if (engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
-            and getattr(_held, "queue", None) is None):
-        queue = writer_queue(engine.url.database)
+    queue = _queue_for(engine) if getattr(_held, "queue", None) is None else None
+    if queue is not None:
         queue.enter()
     try:
         yield
@@ -198,6 +197,13 @@ def writer_turn(engine):
 
 _held = threading.local()  # the queue this thread is in, if any
 _queues = {}
+
+
+def _queue_for(engine):
+    """The writers' queue of a SQLite file database; None for PostgreSQL or an in-memory one."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return writer_queue(engine.url.database)
 
 
 def writer_queue(path):

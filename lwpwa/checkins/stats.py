@@ -3,7 +3,7 @@
 The counts come from `checkin_counts` (a handful of rows per activity, one per kind and day,
 kept in step with `checkins` by every write: counters.py), not from aggregating the activity's
 check-ins on every request: an activity's stats cost the same at 100 or 100,000 check-ins. Held
-check-ins are still counted in `checkins`, through the index on (activity_id, status, ...)."""
+check-ins are still counted in `checkins`, through the index on (activity_id, status)."""
 from sqlalchemy import func, select
 
 from ..extensions import db

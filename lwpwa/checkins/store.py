@@ -8,8 +8,9 @@ of their ids, so that two requests inserting the same ids wait for each other in
 cannot deadlock on the `client_id` index (PostgreSQL); a deadlock that remains possible through
 the per-person index is retried from a savepoint. On PostgreSQL each column goes as one array
 (`INSERT ... SELECT FROM unnest`, lookups by `= ANY`), in binary: psycopg parses a query's
-placeholders on every call, and thousands of them cost more than the query. On SQLite, api.sync
-checks the items' shapes before it takes the write lock. `write_rows` returns the ids it
+placeholders on every call, and thousands of them cost more than the query. The look-ups and
+decisions run before the write lock (sync.sync_batch's `before_write`); only the insert and
+the counts need it. `write_rows` returns the ids it
 inserted, so that only the rows this request inserted as accepted are counted (`add_accepted`,
 counters.py).
 """

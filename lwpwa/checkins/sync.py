@@ -4,7 +4,7 @@ Every decision is kept in `checkins`. The database, not a read-then-write, makes
 - `client_id` is unique: an id seen before answers its stored status, however often it comes;
 - at most one accepted row per (activity, kind, person, day): the insert of a second one does
   nothing, and that item becomes a duplicate, also when two workers race.
-One bulk insert (`ON CONFLICT DO NOTHING RETURNING`) decides the whole batch; only the rare
+One bulk insert (`ON CONFLICT DO NOTHING`) decides the whole batch; only the rare
 items that lost a race need a second round. Then the rows inserted as accepted are added to
 `checkin_counts` (counters.py), in the same transaction, by one upsert.
 

@@ -137,6 +137,7 @@ def test_malformed_items_are_rejected_one_by_one_without_failing_the_batch(clien
     assert statuses(body)[:-1] == [("rejected", "invalid")] * len(bad_items)
     assert statuses(body)[-1] == ("accepted", None)
     assert body["results"][1]["id"] == "not-a-uuid"
+    assert body["results"][-2]["id"] is None  # an item that is not even an object has no id
     assert db.session.query(Checkin).filter_by(status="rejected").count() == len(bad_items)
     assert all(len(row.raw) <= 500 for row in db.session.query(Checkin).filter_by(status="rejected"))
 
@@ -321,6 +322,7 @@ def test_the_id_is_canonicalised_so_case_does_not_make_a_second_count(client, un
     upper = {**tally, "id": tally["id"].upper()}
     body = post_sync(client, unit.headers, [upper])
     assert statuses(body) == [("accepted", None)]
+    assert body["results"][0]["id"] == upper["id"]  # the answer names the id as the phone spelt it
     assert stats(client, unit.headers, unit.activity.id)["attendance"] == 3
     assert str(uuid.UUID(tally["id"])) == tally["id"]
 

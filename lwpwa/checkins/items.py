@@ -15,24 +15,25 @@ MAX_HEADCOUNT = 10_000
 # A canonical UUID (what str(uuid.UUID(x)) makes) is taken as it is; anything else is parsed.
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 # A code already in canonical form (what codes.normalize makes) only needs its check character:
-# the same Luhn mod 32 as codes.check_character, from two tables instead of a loop.
+# the same Luhn mod 32 as codes.check_character, with each character's addend looked up by
+# str.translate (as a character whose code point is the addend) instead of a loop.
 _CANONICAL_CODE = re.compile(f"[{codes.ALPHABET}]{{{codes.CODE_LENGTH}}}\\Z")
 _N = len(codes.ALPHABET)
-_TIMES_ONE = {ch: i for i, ch in enumerate(codes.ALPHABET)}
-_TIMES_TWO = {ch: (2 * i) // _N + (2 * i) % _N for i, ch in enumerate(codes.ALPHABET)}
+_TIMES_ONE = str.maketrans({ch: chr(i) for i, ch in enumerate(codes.ALPHABET)})
+_TIMES_TWO = str.maketrans({ch: chr((2 * i) // _N + (2 * i) % _N) for i, ch in enumerate(codes.ALPHABET)})
 
 
 class Item:
     """One item of a batch, parsed, then decided."""
 
-    __slots__ = ("index", "client_id", "activity_id", "kind", "code", "headcount",
+    __slots__ = ("index", "echo_id", "client_id", "activity_id", "kind", "code", "headcount",
                  "device_scanned_at", "scanned_at", "row", "status", "reason", "count_key", "raw")
 
     def __init__(self, index):
         self.index = index
-        self.client_id = self.activity_id = self.kind = self.code = self.headcount = None
-        self.device_scanned_at = self.scanned_at = self.row = self.status = self.reason = None
-        self.count_key = self.raw = None
+        self.echo_id = self.client_id = self.activity_id = self.kind = self.code = None
+        self.headcount = self.device_scanned_at = self.scanned_at = self.row = None
+        self.status = self.reason = self.count_key = self.raw = None
 
     def decide(self, status, reason=None):
         self.status, self.reason = status, reason
@@ -51,7 +52,8 @@ def _uuid(value):
 
 def _check_character(body):
     """codes.check_character without the loop: factor 2 from the last character, alternating."""
-    total = sum(map(_TIMES_TWO.__getitem__, body[-1::-2])) + sum(map(_TIMES_ONE.__getitem__, body[-2::-2]))
+    total = (sum(body[-1::-2].translate(_TIMES_TWO).encode("latin-1"))
+             + sum(body[-2::-2].translate(_TIMES_ONE).encode("latin-1")))
     return codes.ALPHABET[(_N - total % _N) % _N]
 
 
@@ -75,7 +77,12 @@ def parse_item(index, data):
         item.raw = data
         item.decide(REJECTED, "invalid")
         return item
-    item.client_id = _uuid(data.get("id"))
+    sent_id = data.get("id")
+    item.client_id = _uuid(sent_id)
+    # The id the answer names: as sent (a UUID in another spelling is still that UUID), or,
+    # for an item without a usable one, whatever short text or number it had.
+    if item.client_id is not None or (isinstance(sent_id, (str, int)) and len(str(sent_id)) <= 64):
+        item.echo_id = sent_id
     activity_id = data.get("activity_id")
     kind = data.get("kind")
     code = data.get("code")

@@ -130,35 +130,50 @@ class Store:
     """Rows for `checkins` as tuples in COLUMNS order, with values already as the column types
     would bind them, and the INSERT that writes them on the driver's cursor."""
 
-    def __init__(self, dialect, user, device_id, received_at):
+    def __init__(self, dialect, user, device_id, received_at, clock_error):
         self.dialect = dialect
         self.sqlite = dialect == "sqlite"
         self.user_id = user.id
         self.device_id = device_id
         self.received_at = self.moment(received_at)
+        self.clock_error = clock_error
+        self.day_values = {}  # a batch holds a few days: each converted once
 
     def moment(self, value):
         value = _naive_utc(value)
         return _sqlite_text(value) if self.sqlite else value
 
+    def times(self, item):
+        """(device_scanned_at, scanned_at) as stored. scanned_at is the device's time plus the
+        clock error (sync_batch): one conversion to naive UTC serves both."""
+        device = _naive_utc(item.device_scanned_at)
+        scanned = None
+        if item.scanned_at is not None:
+            try:
+                scanned = device + self.clock_error
+            except (TypeError, OverflowError):  # the device's time alone is off the calendar
+                scanned = _naive_utc(item.scanned_at)
+        if self.sqlite:
+            return _sqlite_text(device), _sqlite_text(scanned)
+        return device, scanned
+
+    def day_value(self, day):
+        value = self.day_values.get(day)
+        if value is None:
+            value = self.day_values[day] = day.isoformat() if self.sqlite else day
+        return value
+
     def row(self, item, places, code_rows):
         place = places.get(item.activity_id)
         code_row = code_rows.get(item.code) if item.code else None
-        scanned_at = item.scanned_at
-        day = None
         if item.count_key is not None:  # decided already, for this activity
-            day = item.count_key[3]
-        elif place is not None and scanned_at is not None:
-            day = local_day(scanned_at, place.zone)
-        if day is not None and self.sqlite:
-            day = day.isoformat()
-        device_scanned_at = scanned = None
-        if item.device_scanned_at is not None:
-            device_scanned_at = _naive_utc(item.device_scanned_at)
-            scanned = _naive_utc(scanned_at)
-            if self.sqlite:
-                device_scanned_at = _sqlite_text(device_scanned_at)
-                scanned = _sqlite_text(scanned)
+            day = self.day_value(item.count_key[3])
+        elif place is not None and item.scanned_at is not None:
+            day = local_day(item.scanned_at, place.zone)
+            day = None if day is None else self.day_value(day)
+        else:
+            day = None
+        device_scanned_at, scanned_at = self.times(item)
         return (
             item.client_id,
             self.device_id,
@@ -169,7 +184,7 @@ class Store:
             code_row[1] if code_row else None,
             item.headcount,
             device_scanned_at,
-            scanned,
+            scanned_at,
             self.received_at,
             day,
             item.status,

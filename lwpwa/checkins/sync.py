@@ -44,7 +44,7 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
     stored = stored_answers({item.client_id for item in items if item.client_id})
     activities = lookup_activities({item.activity_id for item in live})
     code_rows = lookup_codes({item.code for item in live if item.code})
-    store = Store(db.session.connection().dialect.name, user, device_id, received_at)
+    store = Store(db.session.connection().dialect.name, user, device_id, received_at, clock_error)
     zones = {}
     places = {activity_id: _Place(activity, user, margin, zones)
               for activity_id, activity in activities.items()}
@@ -80,15 +80,7 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
         if item.status is None:  # a repeat of an id decided earlier in this batch
             first = first_of_id[item.client_id]
             item.decide(first.status, first.reason)
-    return [{"id": _echo_id(raw_items[item.index], item), "status": item.status, "reason": item.reason}
-            for item in items]
-
-
-def _echo_id(data, item):
-    if item.client_id:
-        return item.client_id if data.get("id") == item.client_id else data.get("id")
-    value = data.get("id") if isinstance(data, dict) else None
-    return value if isinstance(value, (str, int)) and len(str(value)) <= 64 else None
+    return [{"id": item.echo_id, "status": item.status, "reason": item.reason} for item in items]
 
 
 def _zone(zones, name):

@@ -76,11 +76,11 @@ def _register_blueprints(app):
 
 
 def _register_transaction_hooks(app):
-    """One place owns the transaction: handlers only flush, the request commits or rolls back."""
-    from flask import request
+    """One place owns the transaction: handlers only flush, the request commits or rolls back.
+    (The sync view commits as soon as its rows are written, through the same commit_request.)"""
+    from flask import g, request
 
-    from .database import begin_write, checkpoint_after, end_write
-    from .faults import failpoint
+    from .database import begin_write, checkpoint_after, commit_request, end_write
 
     @app.before_request
     def writers_take_the_lock_first():
@@ -90,15 +90,14 @@ def _register_transaction_hooks(app):
 
     @app.after_request
     def commit_session(response):
-        try:
-            if response.status_code < 400:
-                failpoint("before_commit")
-                db.session.commit()
-                failpoint("after_commit")
-            else:
+        if response.status_code < 400:
+            commit_request()
+        else:
+            try:
                 db.session.rollback()
-        finally:
-            queue = end_write()
+            finally:
+                end_write()
+        queue = g.pop("left_writers_queue", None)
         if queue is not None:
             checkpoint_after(response, queue)
         return response

@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
+from flask import g, has_request_context
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
@@ -14,6 +15,7 @@ from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
+from .faults import failpoint
 
 # The largest id a 32-bit INTEGER column holds (PostgreSQL's `integer`).
 MAX_ID = 2**31 - 1
@@ -147,11 +149,27 @@ def begin_write(references_checked=False):
 
 def end_write():
     """After the request's commit or rollback: let the next writer in (see WriterQueue).
-    Returns the queue it left, or None."""
+    Returns the queue it left, or None. In a request, the queue is also kept in `g` for the
+    checkpoint after the response (checkpoint_after)."""
     queue = getattr(_held, "queue", None)
     if queue is not None:
         queue.leave()
+        if has_request_context():
+            g.left_writers_queue = queue
     return queue
+
+
+def commit_request():
+    """Commit the request's transaction and let the next writer in. The request hooks call it
+    after the view; a view whose writes are done long before its answer is (the sync: 500
+    answers to build and encode) calls it itself, so that the next writer need not wait for
+    that. The failpoints are those of the fault-injection tests (faults.py)."""
+    try:
+        failpoint("before_commit")
+        db.session.commit()
+        failpoint("after_commit")
+    finally:
+        end_write()
 
 
 def checkpoint_after(response, queue):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from ..accounts.access import visible_activity_or_404
 from ..api.auth import token_required
 from ..api.body import Validator, json_body
-from ..database import begin_write, takes_write_lock_late, utcnow
+from ..database import begin_write, commit_request, takes_write_lock_late, utcnow
 from ..errors import ApiError
 from .stats import activity_stats
 from .items import parse_batch
@@ -19,8 +19,8 @@ bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 @token_required("volunteer", "site_lead", "admin")
 def sync():
     received_at = utcnow()
-    # Reading the body, the shape checks and the decisions only read: the write lock is taken
-    # for the insert alone (see sync_batch).
+    # Reading the body, the shape checks and the decisions only read, and the answer is built
+    # after the commit: the write lock is held for the insert alone (see sync_batch).
     body = json_body()
     v = Validator(body)
     device_id = v.string("device_id", required=True, max_length=64)
@@ -35,7 +35,8 @@ def sync():
                        _("At most %(n)d check-ins per request; send the rest in another.", n=limit))
     parsed = parse_batch(items)
     results = sync_batch(g.api_user, device_id, sent_at, items, received_at, items=parsed,
-                         before_write=lambda: begin_write(references_checked=True))
+                         before_write=lambda: begin_write(references_checked=True),
+                         after_write=commit_request)
     summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
     for result in results:
         summary[result["status"]] += 1

@@ -22,15 +22,17 @@ from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_
 
 
 def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, counts=None,
-               before_write=None):
+               before_write=None, after_write=None):
     """Decide every item; returns the list of results in the order given. `items`: what
     parse_batch(raw_items) returned, if the caller parsed them already.
 
     Everything up to the insert only reads, so the caller may take the write lock just before
-    it (`before_write`, called once the rows are ready): on SQLite, where writers take turns,
-    a turn is then only the insert and the commit. What changed meanwhile is settled by the
-    insert itself: an id stored by another request, or a person counted by it, loses at the
-    unique indexes and answers as stored, or as a duplicate (write_rows).
+    it (`before_write`, called once the rows are ready) and commit right after it
+    (`after_write`, called once the rows and counts are written, before the answers are
+    built): on SQLite, where writers take turns, a turn is then only the insert and the commit.
+    What changed meanwhile is settled by the insert itself: an id stored by another request,
+    or a person counted by it, loses at the unique indexes and answers as stored, or as a
+    duplicate (write_rows).
 
     The rows inserted as accepted are added to `checkin_counts` by one upsert after the
     inserts (see counters.py). A caller that syncs several batches in one transaction passes a
@@ -76,6 +78,8 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
     add_accepted(items, inserted, own)
     if counts is None:
         own.apply()
+    if after_write is not None:
+        after_write()
     for item in items:
         if item.status is None:  # a repeat of an id decided earlier in this batch
             first = first_of_id[item.client_id]

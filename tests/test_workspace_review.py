@@ -17,8 +17,12 @@ def held_scan(client, unit, code, days=3, headers=None):
     return db.session.scalar(select(Checkin).where(Checkin.client_id == item["id"]))
 
 
+def activity_stats(client, unit):
+    return client.get(f"/api/v1/activities/{unit.activity.id}/stats", headers=unit.lead_headers).get_json()
+
+
 def attendance(client, unit):
-    return client.get(f"/api/v1/activities/{unit.activity.id}/stats", headers=unit.lead_headers).get_json()["attendance"]
+    return activity_stats(client, unit)["attendance"]
 
 
 def test_held_check_ins_are_listed_with_masked_names(lead, make, unit):
@@ -87,7 +91,9 @@ def test_a_held_scan_without_a_local_day_stays_uncounted_when_approved(lead, mak
 def test_rejecting_keeps_it_uncounted_and_a_resend_still_answers_held(lead, make, unit):
     _resident, code = make.resident()
     held = held_scan(lead, unit, code)
+    assert activity_stats(lead, unit)["held"] == 1
     assert post(lead, f"/unit/review/{held.id}", {"decision": "reject", "note": "选错了活动"}).status_code == 302
+    assert activity_stats(lead, unit)["held"] == 0  # decided: no longer waiting for the lead
     db.session.refresh(held)
     assert held.status == "held" and held.resolved_at is not None and held.resolution_note == "选错了活动"
     assert attendance(lead, unit) == 0

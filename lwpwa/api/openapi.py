@@ -202,7 +202,8 @@ SCHEMAS = {
         "headcount": {**COUNT, "description": "The part of attendance counted as headcounts."},
         "volunteers_scanned": COUNT,
         "volunteers_headcount": COUNT,
-        "held": {**COUNT, "description": "Check-ins held for a site lead, not counted."},
+        "held": {**COUNT, "description": "Check-ins held and still waiting for a site lead's "
+                                          "decision; not counted."},
         "by_day": array(ref("DayStats"), description="Local calendar days, in order."),
     }, required=("activity_id", "attendance", "volunteers", "scanned", "headcount", "held",
                  "by_day")),

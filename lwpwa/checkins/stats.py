@@ -3,7 +3,9 @@
 The counts come from `checkin_counts` (a handful of rows per activity, one per kind and day,
 kept in step with `checkins` by every write: counters.py), not from aggregating the activity's
 check-ins on every request: an activity's stats cost the same at 100 or 100,000 check-ins. Held
-check-ins are still counted in `checkins`, through the index on (activity_id, status)."""
+check-ins are still counted in `checkins`, through the index on (activity_id, status): only those
+still waiting for a site lead (a held check-in the lead rejected stays `held`, but is decided),
+as the unit's workspace counts them."""
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -16,7 +18,8 @@ def activity_stats(activity_id):
         .where(CheckinCount.activity_id == activity_id)
     ).all()
     held = db.session.scalar(
-        select(func.count()).where(Checkin.activity_id == activity_id, Checkin.status == "held")
+        select(func.count()).where(Checkin.activity_id == activity_id, Checkin.status == "held",
+                                   Checkin.resolved_at.is_(None))
     )
     return stats_document(activity_id, per_day, held)
 

@@ -1,5 +1,5 @@
 // The scanner app: boot, sign-in, the list of activities, the status bar, the sync schedule and
-// the "new version" banner. The scan screen itself is in scan.js.
+// the "new version" and "sign-in expired" banners. The scan screen itself is in scan.js.
 import { _, chooseLocale, formatSpan, loadLocale } from "./i18n.js";
 import { h, mount } from "./dom.js";
 import { parse } from "./code.js";
@@ -14,10 +14,11 @@ import { languageSwitch, showLogin } from "./login.js";
 import { showMyCodes } from "./mycode.js";
 import { CHANNEL } from "./sync.js";
 
+// Two banners of their own: an expired sign-in and a new version can both be news at once, and
+// neither may hide the other.
 function showSessionExpired() {
-  const banner = document.getElementById("update");
+  const banner = document.getElementById("session");
   banner.hidden = false;
-  banner.className = "banner warn";
   banner.replaceChildren(
     h("span", {}, _("Your sign-in has expired. Nothing scanned is lost: sign in again to send it.")),
     h("button", { type: "button", onclick: () => { banner.hidden = true; showLogin("", route); } }, _("Sign in")),
@@ -41,7 +42,6 @@ async function registerServiceWorker() {
   const offer = (worker) => {
     const banner = document.getElementById("update");
     banner.hidden = false;
-    banner.className = "banner info";
     banner.replaceChildren(
       h("span", {}, _("A new version is available.")),
       h("button", {

@@ -45,3 +45,23 @@ def test_new_version_takes_over_without_losing_queued_checkins(live_server, laun
     page.click("#sync-now")
     expect_pending(page, 0)
     assert live_server.stats(activity["id"])["attendance"] == 3
+
+
+def test_an_update_and_an_expired_sign_in_are_both_shown(live_server, launch, new_context):
+    """Each has its own banner: the update offer stays while the volunteer is told to sign in."""
+    activity = live_server.new_activity()
+    code = live_server.api.new_code()
+    page = new_context(launch()).new_page()
+    sign_in(page)
+    wait_for_service_worker(page)
+    open_activity(page, activity["id"])
+    live_server.new_version("v3-test")
+    page.evaluate("navigator.serviceWorker.getRegistration('/app/').then((r) => r.update())")
+    expect(page.locator("#reload-update")).to_be_visible()
+
+    token = page.evaluate("import('/static/app/store.js').then((store) => store.getMeta('auth'))")["token"]
+    assert live_server.api.call("DELETE", "/auth/token", token=token)[0] in (200, 204)
+    scan_by_hand(page, code)
+    expect(page.locator("#session")).to_contain_text("登录已过期")
+    expect(page.locator("#reload-update")).to_be_visible()
+    expect_pending(page, 1)

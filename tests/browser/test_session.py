@@ -33,12 +33,13 @@ def test_expired_token_keeps_the_queue_and_asks_to_sign_in_again(live_server, la
     token = page.evaluate(AUTH)["token"]
     assert live_server.api.call("DELETE", "/auth/token", token=token)[0] in (200, 204)
     scan_by_hand(page, first)
-    expect(page.locator("#update")).to_contain_text("登录已过期")
+    expect(page.locator("#session")).to_contain_text("登录已过期")
     expect_pending(page, 1)
     scan_by_hand(page, second)  # scanning goes on meanwhile
     expect_pending(page, 2)
 
-    page.click("#update button")
+    page.click("#session button")
+    expect(page.locator("#session")).to_be_hidden()
     expect(page.locator("#login")).to_contain_text("2")
     page.fill("#password", "correct-horse-battery-1")
     page.click("#login button[type=submit]")

@@ -61,8 +61,9 @@ def overlapping_codes(campaign, region):
     """Pairs of overlapping activities at different venues that share accepted codes on a day.
 
     A window first keeps only the check-ins of (person, day)s seen at two activities or more
-    (their lowest and highest activity differ): only those look up the person's other
-    check-ins that day, not every check-in of the region."""
+    (their lowest and highest activity differ). Those are paired with each other, once, and
+    counted per pair of activities; only then are the pairs' activities read and compared
+    (times, venues, online), once per pair instead of once per shared person."""
     ids = counted_activities(campaign.id, region_code=region.code)
     window = {"partition_by": (Checkin.resident_id, Checkin.day)}
     scans = (
@@ -72,24 +73,27 @@ def overlapping_codes(campaign, region):
         .where(_accepted_in(ids), Checkin.resident_id.is_not(None))
         .subquery()
     )
-    multi = select(scans.c.activity_id, scans.c.resident_id, scans.c.day).where(
-        scans.c.lowest != scans.c.highest).subquery()
-    c2 = aliased(Checkin)
+    multi = (select(scans.c.activity_id, scans.c.resident_id, scans.c.day)
+             .where(scans.c.lowest != scans.c.highest).cte("multi"))
+    m1, m2 = multi.alias("m1"), multi.alias("m2")
+    pairs = (
+        select(m1.c.activity_id.label("first"), m2.c.activity_id.label("second"),
+               func.count(distinct(m1.c.resident_id)).label("shared"))
+        .join(m2, and_(m2.c.resident_id == m1.c.resident_id, m2.c.day == m1.c.day,
+                       m2.c.activity_id > m1.c.activity_id))
+        .group_by(m1.c.activity_id, m2.c.activity_id)
+        .cte("pairs")
+    )
     a1, a2 = aliased(Activity), aliased(Activity)
-    shared = func.count(distinct(multi.c.resident_id)).label("shared")
     query = (
-        select(a1.id, a1.name, a1.venue, a2.id, a2.name, a2.venue, shared)
-        .select_from(multi)
-        .join(c2, and_(c2.resident_id == multi.c.resident_id, c2.day == multi.c.day,
-                       c2.activity_id > multi.c.activity_id))
-        .join(a1, a1.id == multi.c.activity_id)
-        .join(a2, a2.id == c2.activity_id)
-        .where(_accepted_in(ids, c2),
-               a1.starts_at < a2.ends_at, a2.starts_at < a1.ends_at,
+        select(a1.id, a1.name, a1.venue, a2.id, a2.name, a2.venue, pairs.c.shared)
+        .select_from(pairs)
+        .join(a1, a1.id == pairs.c.first)
+        .join(a2, a2.id == pairs.c.second)
+        .where(a1.starts_at < a2.ends_at, a2.starts_at < a1.ends_at,
                func.lower(func.trim(a1.venue)) != func.lower(func.trim(a2.venue)),
                a1.mode != "online", a2.mode != "online")
-        .group_by(a1.id, a1.name, a1.venue, a2.id, a2.name, a2.venue)
-        .order_by(shared.desc(), a1.id, a2.id)
+        .order_by(pairs.c.shared.desc(), a1.id, a2.id)
         .limit(LIMIT)
     )
     return [{"kind": "overlap", "activity_id": first, "activity_name": first_name, "venue": first_venue,

@@ -223,11 +223,12 @@ def encode(body):
 def client_main(port, token, bodies, barrier, results, timeout):
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0, "requests": 0,
-               "errors": 0, "first_error": None}
+               "errors": 0, "first_error": None, "cpu_s": 0.0}
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.connect()
         barrier.wait(timeout=120)
+        cpu_start = time.process_time()
         for body in bodies:
             connection.request("POST", "/api/v1/sync", body=body, headers=headers)
             response = connection.getresponse()
@@ -241,6 +242,7 @@ def client_main(port, token, bodies, barrier, results, timeout):
                 summary[status] += count
             if response.getheader("Connection", "").lower() == "close":
                 connection.close()  # gunicorn's sync workers close; the next request reconnects
+        summary["cpu_s"] = time.process_time() - cpu_start
     except Exception as exc:  # noqa: BLE001 - reported by the parent
         summary["errors"] += 1
         summary["first_error"] = summary["first_error"] or repr(exc)
@@ -518,6 +520,8 @@ def main():
         where = "gunicorn" + (" and PostgreSQL" if args.database_url else "")
         print(f"  CPU used by {where}: {server_cpu_s:.1f} s = {args.checkins / server_cpu_s:,.0f} "
               "check-ins per CPU-second (clients not counted)")
+        print(f"  CPU used by the {len(summaries)} client processes meanwhile, on the same cores: "
+              f"{sum(s['cpu_s'] for s in summaries):.1f} s")
 
         median_s, figures = time_stats(port, tokens_[0], activity_ids[0], args.stats_runs)
         print(f"\nstats: GET /api/v1/activities/{activity_ids[0]}/stats over "

@@ -148,15 +148,14 @@ def begin_write(references_checked=False):
 
 
 def end_write():
-    """After the request's commit or rollback: let the next writer in (see WriterQueue).
-    Returns the queue it left, or None. In a request, the queue is also kept in `g` for the
-    checkpoint after the response (checkpoint_after)."""
+    """After the request's commit or rollback: let the next writer in (see WriterQueue). In a
+    request, the queue it left is kept in `g` for the checkpoint after the response
+    (checkpoint_after)."""
     queue = getattr(_held, "queue", None)
     if queue is not None:
         queue.leave()
         if has_request_context():
             g.left_writers_queue = queue
-    return queue
 
 
 def commit_request():

@@ -148,11 +148,13 @@ class Store:
         clock error (sync_batch): one conversion to naive UTC serves both."""
         device = _naive_utc(item.device_scanned_at)
         scanned = None
-        if item.scanned_at is not None:
+        if item.scanned_at is not None and device is not None:
             try:
                 scanned = device + self.clock_error
-            except (TypeError, OverflowError):  # the device's time alone is off the calendar
-                scanned = _naive_utc(item.scanned_at)
+            except OverflowError:
+                scanned = None
+        elif item.scanned_at is not None:  # the device's time alone is off the calendar in UTC
+            scanned = _naive_utc(item.scanned_at)
         if self.sqlite:
             return _sqlite_text(device), _sqlite_text(scanned)
         return device, scanned

@@ -299,7 +299,7 @@ def start_gunicorn(database_url, secret_key, workers, threads, log_path):
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-         "-b", f"{HOST}:{port}", "--timeout", "120", "wsgi:app"],
+         "-b", f"{HOST}:{port}", "--timeout", "120", "--no-control-socket", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     process.log = log
     deadline = time.monotonic() + 60

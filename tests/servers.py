@@ -39,7 +39,7 @@ def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "wsgi:app"],
+             "--timeout", "120", "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = Server(f"http://127.0.0.1:{port}")
     base.process = process

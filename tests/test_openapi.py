@@ -328,7 +328,7 @@ def test_sync_and_stats_answers_fit_the_document(api, unit, make):
                       content_type="application/json")
     assert [(r["status"], r["reason"]) for r in answer["results"]] == [
         ("accepted", None), ("duplicate", None), ("held", None), ("rejected", "revoked_code"),
-        ("rejected", "unknown_code"), ("rejected", "unknown_activity"),
+        ("rejected", "unknown_code"), ("rejected", "forbidden_activity"),
         ("rejected", "forbidden_activity"), ("rejected", "invalid")]
     stats = "/api/v1/activities/{activity_id}/stats"
     figures = api.call("get", stats, 200, path=stats.format(activity_id=unit.activity.id),

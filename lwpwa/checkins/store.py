@@ -46,22 +46,23 @@ class ActivityFacts(NamedTuple):
     starts_at: datetime
     ends_at: datetime
     timezone: str
+    campaign_id: int
 
 
-_ACTIVITIES_SQL = (f"SELECT a.id, a.org_id, a.starts_at, a.ends_at, c.timezone FROM {Activity.__tablename__} a "
-                   f"JOIN {Campaign.__tablename__} c ON c.id = a.campaign_id")
+_ACTIVITIES_SQL = (f"SELECT a.id, a.org_id, a.starts_at, a.ends_at, c.timezone, a.campaign_id"
+                   f" FROM {Activity.__tablename__} a JOIN {Campaign.__tablename__} c ON c.id = a.campaign_id")
 
 
 def lookup_activities(ids):
     """{id: ActivityFacts}, on the driver's cursor (the ORM's select cost more than the query)."""
     if not ids:
         return {}
-    rows = _driver_query(_ACTIVITIES_SQL, "a.id", ids)
-    return {id_: ActivityFacts(id_, org_id, _as_utc(starts_at), _as_utc(ends_at), zone)
-            for id_, org_id, starts_at, ends_at, zone in rows}
+    rows = driver_query(_ACTIVITIES_SQL, "a.id", ids)
+    return {id_: ActivityFacts(id_, org_id, as_utc(starts_at), as_utc(ends_at), zone, campaign_id)
+            for id_, org_id, starts_at, ends_at, zone, campaign_id in rows}
 
 
-def _as_utc(value):
+def as_utc(value):
     """A stored UTCDateTime as the column type hands it back: aware UTC."""
     return _UTC_DATETIME.process_result_value(value, None)
 
@@ -69,7 +70,7 @@ def _as_utc(value):
 _UTC_DATETIME = UTCDateTime()
 
 
-def _driver_query(select_sql, column, values):
+def driver_query(select_sql, column, values):
     """Rows of `select_sql WHERE column IN values` on the driver's cursor, in this transaction:
     no ORM or type processing for what is read on every sync. PostgreSQL gets the values as one
     array (`= ANY(%s)`): psycopg parses a query's placeholders on every call, which for a
@@ -100,14 +101,14 @@ def lookup_codes(texts):
     """{code: (code id, resident id, revoked)}"""
     if not texts:
         return {}
-    rows = _driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes", "code", texts)
+    rows = driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes", "code", texts)
     return {code: (code_id, resident_id, bool(revoked)) for code, code_id, resident_id, revoked in rows}
 
 
 def stored_answers(client_ids):
     if not client_ids:
         return {}
-    rows = _driver_query("SELECT client_id, status, reason FROM checkins", "client_id", client_ids)
+    rows = driver_query("SELECT client_id, status, reason FROM checkins", "client_id", client_ids)
     return {client_id: (status, reason) for client_id, status, reason in rows}
 
 
@@ -167,6 +168,8 @@ class Store:
 
     def row(self, item, places, code_rows):
         place = places.get(item.activity_id)
+        if place is not None and not place.allowed:
+            place = None  # refused: kept under the sender (recorded_by_id), not that activity
         code_row = code_rows.get(item.code) if item.code else None
         if item.count_key is not None:  # decided already, for this activity
             day = self.day_value(item.count_key[3])
@@ -213,7 +216,7 @@ class Store:
     def _insert_chunk(self, cursor, rows):
         if self.sqlite:  # one writer at a time (BEGIN IMMEDIATE): no deadlock possible
             return self._sqlite_insert_chunk(cursor, rows)
-        # One array per column: 15 parameters, not 15 per row (see _driver_query).
+        # One array per column: 15 parameters, not 15 per row (see driver_query).
         params = [list(column) for column in zip(*rows)]
         for attempt in range(DEADLOCK_RETRIES):
             cursor.execute("SAVEPOINT sync_insert")

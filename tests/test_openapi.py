@@ -146,9 +146,9 @@ def error_codes(response):
 def test_sync_explains_every_status_and_reason(doc):
     sync = doc["paths"]["/api/v1/sync"]["post"]
     result = doc["components"]["schemas"]["SyncResult"]["properties"]
-    assert result["status"]["enum"] == ["accepted", "duplicate", "held", "rejected"]
+    assert result["status"]["enum"] == ["accepted", "duplicate", "held", "rejected", "voided"]
     assert result["reason"]["enum"] == ["invalid", "unknown_code", "revoked_code",
-                                        "unknown_activity", "forbidden_activity", None]
+                                        "unknown_activity", "forbidden_activity", "void_not_allowed", None]
     for word in [*result["status"]["enum"], *result["reason"]["enum"][:-1], "1000", "sent_at"]:
         assert f"`{word}`" in sync["description"] or word in sync["description"], word
     assert error_codes(sync["responses"]["413"]) == ["batch_too_large", "too_large"]

@@ -49,6 +49,11 @@ class Item:
         self.status, self.reason = status, reason
 
 
+def uuid_or_none(value):
+    """A UUID in canonical form, or None if `value` is not one."""
+    return _uuid(value)
+
+
 def _uuid(value):
     if not isinstance(value, str) or len(value) > 64:
         return None

@@ -277,3 +277,26 @@ def test_refused_activities_are_kept_under_the_sender_and_answer_alike(client, u
     admin = make.auth(make.user("admin"))
     assert answers(post(client, admin, [checkin(foreign.id + 1000, headcount=1)])) == [
         ("rejected", "unknown_activity")]
+
+
+def test_rows_go_in_by_the_persons_key_so_concurrent_writers_meet_in_one_order():
+    """Two batches counting the same people under ids of their own: inserted in the order of
+    the one-count index's key, both take the people's keys in one order (PostgreSQL waits
+    instead of deadlocking); ids come second, so the same ids also meet in one order."""
+    from lwpwa.checkins.store import COLUMNS, insert_order
+
+    def row(client_id, resident_id, day="2026-12-01", status="accepted"):
+        values = dict.fromkeys(COLUMNS)
+        values.update(client_id=client_id, resident_id=resident_id, day=day, kind="attendee", activity_id=7,
+                      status=status)
+        return tuple(values[name] for name in COLUMNS)
+
+    people = list(range(1, 40))
+    first = [row(str(uuid.uuid4()), person) for person in people]
+    second = [row(str(uuid.uuid4()), person) for person in reversed(people)]
+    tally = row(str(uuid.uuid4()), None)
+    order = [r[COLUMNS.index("resident_id")] for r in sorted(first + [tally], key=insert_order)]
+    assert order == [None] + people
+    assert [r[COLUMNS.index("resident_id")] for r in sorted(second, key=insert_order)] == people
+    same_ids = first[:5]
+    assert sorted(same_ids, key=insert_order) == sorted(list(reversed(same_ids)), key=insert_order)

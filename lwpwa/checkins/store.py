@@ -3,10 +3,11 @@
 Speed (bench/sync_ingest.py): the rows are written by one INSERT on the driver's cursor (on
 SQLite an executemany, on PostgreSQL one statement over arrays), with values already in the
 form the column types would store (naive UTC, and on SQLite the text SQLAlchemy writes), so
-there is no per-value work in the ORM; the rows go in the order
-of their ids, so that two requests inserting the same ids wait for each other in one order and
-cannot deadlock on the `client_id` index (PostgreSQL); a deadlock that remains possible through
-the per-person index is retried from a savepoint. On PostgreSQL each column goes as one array
+there is no per-value work in the ORM; the rows go in one order in
+every request (`insert_order`: by the person's key of the one-count index, then by id), so that
+two requests inserting the same ids or counting the same people wait for each other in one
+order instead of deadlocking (PostgreSQL); a deadlock that remains possible (a day two requests
+see differently) is retried from a savepoint. On PostgreSQL each column goes as one array
 (`INSERT ... SELECT FROM unnest`, lookups by `= ANY`), in binary: psycopg parses a query's
 placeholders on every call, and thousands of them cost more than the query. The look-ups and
 decisions run before the write lock (sync.sync_batch's `before_write`); only the insert and
@@ -199,9 +200,9 @@ class Store:
 
     def insert(self, rows):
         """Insert `rows`, skipping any that conflict; returns the client ids inserted."""
-        # The same order in every request: two requests with the same ids lock them in the
-        # same order, and wait for each other instead of deadlocking.
-        rows = sorted(rows, key=lambda row: row[0] or "")
+        # SQLite has one writer at a time: there the rows go in id order, which appends the
+        # scanner's time-ordered ids at the end of the `client_id` index.
+        rows = sorted(rows, key=lambda row: row[0] or "") if self.sqlite else sorted(rows, key=insert_order)
         connection = db.session.connection().connection  # the driver's, in this transaction
         cursor = connection.cursor()
         try:
@@ -246,6 +247,23 @@ class Store:
             return {row[0] for row in rows}
         cursor.execute(f"SELECT client_id FROM {TABLE.name} WHERE id > ?", (before,))
         return {client_id for (client_id,) in cursor.fetchall()}
+
+
+def insert_order(row):
+    """The order rows are inserted in on PostgreSQL, the same in every request, so that two
+    requests take the keys they both need in one order and wait for each other instead of
+    deadlocking. A row takes two unique keys: its `client_id`, and, when accepted, its person's
+    (resident_id, day, kind, activity_id) of the one-count index. Ordered by the person's key
+    first (rows without a person, tallies and refused items, come first) and the id next, two
+    requests counting the same people under ids of their own take the person keys in one order
+    (by ids alone each would take them in its own random order); and two requests with the
+    same ids, which carry the same code, take them in one order too. The day is part of the
+    key: an id whose day two requests see differently (two clock errors across midnight)
+    could still meet in two orders, and is retried (`_insert_chunk`)."""
+    resident_id = row[RESIDENT_INDEX]
+    day = row[DAY_INDEX]
+    return (resident_id is not None, resident_id or 0, str(day) if day is not None else "",
+            row[KIND_INDEX] or "", row[ACTIVITY_INDEX] or 0, row[0] or "")
 
 
 _SQLITE_INSERT_SQL = (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) "

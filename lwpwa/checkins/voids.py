@@ -122,7 +122,7 @@ def decide(item, earlier_items, targets, user, places, tables, voided_ids, claim
         claimed_keys.discard(earlier.count_key)
         voided_ids.add(earlier.client_id)
         return item.decide(ACCEPTED)
-    target = targets.get(item.voids)
+    target = item.target = targets.get(item.voids)  # a refused undo points at it too
     if target is None or target.recorded_by_id != user.id:
         return item.decide(REJECTED, NOT_ALLOWED)
     if target.status == VOIDED or target.client_id in voided_ids:
@@ -130,7 +130,6 @@ def decide(item, earlier_items, targets, user, places, tables, voided_ids, claim
     if target.status != ACCEPTED or not _in_window(target.scanned_at, item.scanned_at) \
             or tables.accepted(target.org_id, target.campaign_id):
         return item.decide(REJECTED, NOT_ALLOWED)
-    item.target = target
     voided_ids.add(target.client_id)
     return item.decide(ACCEPTED)
 

@@ -92,6 +92,8 @@ def param_value(world, rule, name, role, side):
         return unit["org"].id
     if name == "checkin_id":
         return unit["held"].id
+    if name == "client_id":  # a check-in's id as made on the device
+        return unit["held"].client_id
     if name == "user_id":
         return unit["volunteer"].id
     if name == "device_id":

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..i18n import current_locale
-from ..reports import region_table, service
+from ..reports import region_table, service, submitted
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
 from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, region_columns, version_label
@@ -52,23 +52,27 @@ def region(code):
         return render_template("bureau/dashboard.html", **page)
     sort = request.args.get("sort", "label")
     descending = request.args.get("dir") == "desc"
-    statuses = dashboard.unit_statuses(campaign, region)
-    themes = localized_themes(service.stats_rows(campaign, region, "theme"))
-    days = service.stats_rows(campaign, region, "day")
+    basis = page_basis()
+    latest = submitted.latest_versions(campaign, region)
+    statuses = dashboard.unit_statuses(campaign, region, latest=latest)
+    themes = localized_themes(dashboard.basis_rows(campaign, region, "theme", basis, latest))
+    days = dashboard.basis_rows(campaign, region, "day", basis, latest)
     cities = units = None
     if region.level == "province":
-        rows = cities = dashboard.city_rows(campaign, region, statuses)
+        rows = cities = dashboard.city_rows(campaign, region, statuses, basis, latest)
     else:
-        rows = units = dashboard.unit_rows(campaign, region, statuses)
+        rows = units = dashboard.unit_rows(campaign, region, statuses, basis, latest)
     # Every activity of the region is in exactly one city (unit): the totals are the rows' sum,
     # which spares a second pass over the check-ins.
     totals = {key: sum(row[key] for row in rows) for key in ("activities", *FIGURES)}
+    deltas = {key: sum(row.get(key, 0) for row in rows) for key in ("delta_attendance", "delta_volunteers")}
+    missing, missing_count = dashboard.missing_units(campaign, region, statuses)
     return render_template(
-        "bureau/dashboard.html", **page,
+        "bureau/dashboard.html", **page, basis=basis,
         cities=dashboard.sort_rows(cities, sort, descending) if cities is not None else None,
         units=dashboard.sort_rows(units, sort, descending) if units is not None else None,
-        totals=totals, verified_share=dashboard.verified_share(totals),
-        status_counts=dashboard.status_counts(statuses),
+        totals=totals, deltas=deltas, verified_share=dashboard.verified_share(totals),
+        status_counts=dashboard.status_counts(statuses), missing=missing, missing_count=missing_count,
         theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
         sort=sort, descending=descending,
         themes=themes, days=days,

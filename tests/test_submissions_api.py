@@ -1,6 +1,7 @@
 """A submission is the record: numbered versions, accept / return with their 409s, the
 fingerprint (校验码) of the frozen content, files that verify and changed files that do not, and
 `basis=submitted` counting each unit's latest version whatever was synced since."""
+import base64
 import hashlib
 import io
 import json
@@ -272,22 +273,27 @@ def test_a_version_downloaded_carries_its_fingerprint_and_figures_a_changed_file
     assert client.get("/api/v1/submissions/verify", headers=bureau).status_code == 400
 
     # The file itself: as downloaded it verifies; one figure changed, it does not.
-    checked = client.post("/api/v1/submissions/verify", data=data, headers=bureau).get_json()
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    checked = client.post("/api/v1/submissions/verify", data=data, headers=bureau, content_type=xlsx_type).get_json()
     assert checked["valid"] is True and checked["submission"]["version"] == 1
     workbook = load_workbook(io.BytesIO(data))
     workbook.worksheets[0].cell(header + 4, workbook.worksheets[0].max_column).value = 50
     edited = io.BytesIO()
     workbook.save(edited)
-    checked = client.post("/api/v1/submissions/verify", data=edited.getvalue(), headers=bureau).get_json()
+    checked = client.post("/api/v1/submissions/verify", json={"xlsx_base64": base64.b64encode(edited.getvalue()).decode()},
+                          headers=bureau).get_json()
     assert checked["valid"] is False and checked["problem"] == "changed"
     assert checked["fingerprint"] == first["fingerprint"]
     assert {(d["expected"], d["found"]) for d in checked["differences"]} == {("5", "50")}
     live_file = client.get(xlsx, headers=unit["lead"]).data
-    assert client.post("/api/v1/submissions/verify", data=live_file, headers=bureau).get_json()["problem"] == \
-        "no_fingerprint"
-    assert client.post("/api/v1/submissions/verify", data=b"not a workbook", headers=bureau).get_json()["problem"] == \
-        "not_xlsx"
-    assert client.post("/api/v1/submissions/verify", data=b"", headers=bureau).status_code == 400
+    assert client.post("/api/v1/submissions/verify", data=live_file, headers=bureau,
+                       content_type=xlsx_type).get_json()["problem"] == "no_fingerprint"
+    assert client.post("/api/v1/submissions/verify", data=b"not a workbook", headers=bureau,
+                       content_type=xlsx_type).get_json()["problem"] == "not_xlsx"
+    assert client.post("/api/v1/submissions/verify", data=b"", headers=bureau, content_type=xlsx_type).status_code == 400
+    assert client.post("/api/v1/submissions/verify", data=b"{", headers=bureau).get_json()["error"]["code"] == \
+        "invalid_json"
+    assert client.post("/api/v1/submissions/verify", json={"xlsx_base64": "%%%"}, headers=bureau).status_code == 400
 
 
 def test_the_region_table_takes_the_basis_and_the_unit_version_column(client, city):

@@ -10,6 +10,9 @@ statistics table. Who may do what:
 - verify: any signed-in bureau or admin, or a user of the unit the version belongs to.
 Anything else that exists answers 404, like what does not.
 """
+import base64
+import binascii
+
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
@@ -194,12 +197,30 @@ def verify():
     return jsonify(verify_json(submission))
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BASE64 = 6 * 1024 * 1024
+
+
+def uploaded_file():
+    """The .xlsx to check: the body itself (Content-Type of .xlsx), a multipart field `file`,
+    or JSON {"xlsx_base64"}."""
+    if request.mimetype == XLSX:
+        return request.get_data()
+    if "file" in request.files:
+        return request.files["file"].read()
+    check = Validator(json_body())
+    encoded = check.string("xlsx_base64", required=True, max_length=MAX_BASE64)
+    check.raise_if_errors()
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"xlsx_base64": _("Must be base64.")}) from None
+
+
 @bp.post("/submissions/verify")
 @token_required("volunteer", "site_lead", "bureau", "admin")
 def verify_file():
-    """The body is a downloaded .xlsx (as it is, or as the multipart field `file`)."""
-    upload = request.files.get("file")
-    data = upload.read() if upload else request.get_data()
+    data = uploaded_file()
     if not data:
         raise ValidationError({"file": _("Send the .xlsx file as the request body.")})
     result = verification.check_file(data, may_verify(g.api_user))

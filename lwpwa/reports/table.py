@@ -7,6 +7,7 @@ with plain integers in the two count rows, each count row followed by the two ro
 original below.
 """
 from datetime import date
+from types import SimpleNamespace
 
 from openpyxl import Workbook
 
@@ -83,8 +84,9 @@ def unit_columns(activities, totals):
     return columns
 
 
-def write_table(ws, title, reporter_line, on_date, columns, contacts):
-    """Write the table onto a worksheet; returns the 1-based column of 合计."""
+def write_table(ws, title, reporter_line, on_date, columns, contacts, stamp=()):
+    """Write the table onto a worksheet; returns the 1-based column of 合计. `stamp` lines
+    (which version, its 校验码) go below the notes."""
     total_column = len(columns) + 2
     merge(ws, 1, 1, total_column, f"{title}情况统计表", font=TITLE, align=CENTER)
     ws.row_dimensions[1].height = 36
@@ -117,6 +119,9 @@ def write_table(ws, title, reporter_line, on_date, columns, contacts):
     for note in NOTES:
         merge(ws, row, 1, total_column, note)
         row += 1
+    for line in stamp:
+        merge(ws, row, 1, total_column, line)
+        row += 1
 
     set_widths(ws, [16] + [22] * len(columns) + [12])
     landscape_a4(ws)
@@ -124,12 +129,21 @@ def write_table(ws, title, reporter_line, on_date, columns, contacts):
     return total_column
 
 
-def unit_workbook(campaign, org, activities, totals, on_date):
+def snapshot_columns(snapshot):
+    """The table's columns from a snapshot (submissions.freeze): live or a frozen version."""
+    activities = [SimpleNamespace(**row) for row in snapshot["activities"]]
+    totals = {row["id"]: {key: row.get(key, 0) for key in FIGURES} for row in snapshot["activities"]}
+    return unit_columns(activities, totals)
+
+
+def unit_workbook(title, snapshot, on_date, stamp=()):
+    """A unit's table from its snapshot; `stamp`: the lines that say which version it is (校验码)."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = "情况统计表"
-    write_table(ws, campaign.title, org.name, on_date, unit_columns(activities, totals),
-                (org.lead_name, org.reporter_name, org.phone))
+    org = snapshot["org"]
+    write_table(ws, title, org["name"], on_date, snapshot_columns(snapshot),
+                (org.get("lead_name"), org.get("reporter_name"), org.get("phone")), stamp)
     return workbook
 
 
@@ -154,32 +168,45 @@ def region_columns(theme_rows):
     return columns
 
 
-def region_workbook(campaign, region, theme_rows, unit_rows, on_date):
-    """The region's table summed per theme, and a second sheet with one row per unit."""
+STATUS_LABELS = {"submitted": "已报送", "accepted": "已通过", "returned": "已退回"}
+
+
+def version_label(submission):
+    """第2版（已通过）, or 未报送 for a unit without a version."""
+    if not submission:
+        return "未报送"
+    return f"第{submission['version']}版（{STATUS_LABELS.get(submission['status'], submission['status'])}）"
+
+
+def region_workbook(title, region_name, theme_rows, unit_rows, on_date, stamp=(), versions=False):
+    """The region's table summed per theme, and a second sheet with one row per unit; with
+    `versions` (the submitted basis) a last column 报送版本 says which version each unit counts."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = "情况统计表"
-    write_table(ws, campaign.title, f"{region.name}（汇总{len(unit_rows)}个单位）", on_date,
-                region_columns(theme_rows), ("", "", ""))
+    write_table(ws, title, f"{region_name}（汇总{len(unit_rows)}个单位）", on_date,
+                region_columns(theme_rows), ("", "", ""), stamp)
     by_unit = workbook.create_sheet("按单位")
     headers = ["单位", "所在地区", "活动数"] + [label for _k, label, _en in THEMES] + [
-        label for label, key in TABLE_ROWS if key in COUNT_KEYS]
+        label for label, key in TABLE_ROWS if key in COUNT_KEYS] + (["报送版本"] if versions else [])
     for column, header in enumerate(headers, start=1):
         put(by_unit, 1, column, header, font=BOLD, align=CENTER, box=True)
-    totals = [0] * (len(headers) - 2)
+    totals = [0] * (len(headers) - 2 - versions)
     for row_index, unit in enumerate(unit_rows, start=2):
         values = [unit["name"], unit["region_name"], unit["activities"]]
         values += [unit["by_theme"].get(key, 0) for key, _l, _e in THEMES]
         values += [unit[key] for _label, key in TABLE_ROWS if key in COUNT_KEYS]
+        totals = [t + v for t, v in zip(totals, values[2:])]
+        if versions:
+            values.append(version_label(unit.get("submission")))
         for column, value in enumerate(values, start=1):
             put(by_unit, row_index, column, value, box=True, align=CENTER if column > 2 else WRAP)
-        totals = [t + v for t, v in zip(totals, values[2:])]
     last = len(unit_rows) + 2
     put(by_unit, last, 1, "合计", font=BOLD, box=True)
     put(by_unit, last, 2, "", box=True)
     for column, value in enumerate(totals, start=3):
         put(by_unit, last, column, value, font=BOLD, box=True, align=CENTER)
-    set_widths(by_unit, [28, 14, 8] + [14] * len(THEMES) + [16, 12, 12, 14, 12, 12])
+    set_widths(by_unit, [28, 14, 8] + [14] * len(THEMES) + [16, 12, 12, 14, 12, 12] + [16] * versions)
     by_unit.freeze_panes = "B2"
     landscape_a4(by_unit)
     return workbook

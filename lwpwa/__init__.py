@@ -15,6 +15,9 @@ def create_app(config_overrides=None):
         static_folder="../static",
         template_folder="../templates",
     )
+    from .http import Request
+
+    app.request_class = Request
     app.config.from_object(Config)
     if config_overrides:
         app.config.update(config_overrides)
@@ -38,10 +41,12 @@ def create_app(config_overrides=None):
     limiter.init_app(app)
 
     from .errors import register_error_handlers
+    from .http import no_store_behind_login
     from .security import set_security_headers
 
     register_error_handlers(app)
     app.after_request(set_security_headers)
+    app.after_request(no_store_behind_login)
     _register_blueprints(app)
     _register_transaction_hooks(app)
 
@@ -81,6 +86,7 @@ def _register_transaction_hooks(app):
     from flask import g, request
 
     from .database import begin_write, checkpoint_after, commit_request, end_write
+    from .errors import STORE_ERRORS, store_unavailable_response
 
     @app.before_request
     def writers_take_the_lock_first():
@@ -91,7 +97,10 @@ def _register_transaction_hooks(app):
     @app.after_request
     def commit_session(response):
         if response.status_code < 400:
-            commit_request()
+            try:
+                commit_request()
+            except STORE_ERRORS as exc:  # the answer was not stored: it must not say it was
+                response = store_unavailable_response(exc)
         else:
             try:
                 db.session.rollback()

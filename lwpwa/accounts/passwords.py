@@ -72,3 +72,16 @@ def password_message(problem):
         return _("This password is too common or too easy to guess: use a longer one, "
                  "for example a few unrelated words.")
     return _("The password must have %(low)d to %(high)d characters.", low=MIN_LENGTH, high=MAX_LENGTH)
+
+
+class StrongPassword:
+    """The same rule as a WTForms validator (a password set on a page)."""
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        if isinstance(field.data, str):
+            username = getattr(getattr(form, "username", None), "data", None)
+            problem = password_problem(field.data, user_inputs=(username,))
+            if problem:
+                raise ValidationError(password_message(problem))

@@ -206,6 +206,20 @@ def query_int(name, *, minimum=1, maximum=MAX_ID, message=None):
     return number
 
 
+class CalendarDay:
+    """WTForms validator: a date far enough from the calendar's edge to compute with."""
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError as FormError
+
+        if field.data is not None:
+            try:
+                bounded_day(field.data.date() if isinstance(field.data, datetime) else field.data)
+            except ValueError:
+                raise FormError(_("Must lie between the years %(first)d and %(last)d.",
+                                  first=EARLIEST_DAY.year, last=LATEST_DAY.year)) from None
+
+
 def query_id(name):
     """An id in a page's query (?campaign=, ?org=, ?copy=): None when absent or empty; 404 when
     it is not one an id column can hold, as for an id in the path (it names nothing)."""

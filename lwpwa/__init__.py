@@ -40,6 +40,7 @@ def create_app(config_overrides=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
+    from .compression import compress
     from .errors import register_error_handlers
     from .http import no_store_behind_login
     from .security import set_security_headers
@@ -47,6 +48,7 @@ def create_app(config_overrides=None):
     register_error_handlers(app)
     app.after_request(set_security_headers)
     app.after_request(no_store_behind_login)
+    app.after_request(compress)  # runs before the two above (Flask runs them last-first)
     _register_blueprints(app)
     _register_transaction_hooks(app)
 
@@ -86,7 +88,9 @@ def _register_transaction_hooks(app):
     from flask import g, request
 
     from .database import begin_write, checkpoint_after, commit_request, end_write
-    from .errors import STORE_ERRORS, store_unavailable_response
+    from sqlalchemy.exc import DBAPIError
+
+    from .errors import is_store_error, store_unavailable_response
 
     @app.before_request
     def writers_take_the_lock_first():
@@ -99,7 +103,9 @@ def _register_transaction_hooks(app):
         if response.status_code < 400:
             try:
                 commit_request()
-            except STORE_ERRORS as exc:  # the answer was not stored: it must not say it was
+            except DBAPIError as exc:  # the answer was not stored: it must not say it was
+                if not is_store_error(exc):
+                    raise
                 response = store_unavailable_response(exc)
         else:
             try:

@@ -69,6 +69,21 @@ def forget_connections():
 # Operational errors are the store's state (locked past the busy timeout, read-only, full,
 # unreachable, shutting down), not the request's input.
 STORE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError)
+# PostgreSQL states that are the store's too, though drivers file them under other classes:
+# a read-only transaction or server (25006), no space or memory (class 53), an operator's
+# intervention such as a shutdown (57), a lost connection (08).
+STORE_SQLSTATES = ("25006", "53", "57", "08")
+
+
+def is_store_error(exc):
+    if isinstance(exc, STORE_ERRORS):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        state = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+        return state.startswith(STORE_SQLSTATES)
+    return False
 
 
 def store_unavailable_response(exc=None):
@@ -137,8 +152,13 @@ def register_error_handlers(app):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
-    for store_error in STORE_ERRORS:
-        app.register_error_handler(store_error, store_unavailable_response)
+    @app.errorhandler(sa_exc.DBAPIError)
+    def handle_database_error(exc):
+        if is_store_error(exc):
+            return store_unavailable_response(exc)
+        return handle_unexpected(exc)
+
+    app.register_error_handler(sa_exc.DisconnectionError, store_unavailable_response)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc):

@@ -96,6 +96,9 @@ def _register_transaction_hooks(app):
     def writers_take_the_lock_first():
         view = app.view_functions.get(request.endpoint)
         if request.method not in SAFE_METHODS and not getattr(view, "takes_write_lock_late", False):
+            # The whole body first (bounded by MAX_CONTENT_LENGTH): a phone whose Wi-Fi drops
+            # mid-upload must not hold SQLite's write lock, which every other writer waits for.
+            request.get_data(cache=True, parse_form_data=True)
             begin_write()
 
     @app.after_request

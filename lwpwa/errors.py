@@ -55,12 +55,14 @@ def forget_connections():
     opened while it was read-only stays read-only for that connection's life, and a PostgreSQL
     connection may be dead. Closing them lets the next request open fresh ones, so the app
     recovers by itself once the store is back."""
+    from .database import store_failed
+
+    store_failed()
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is broken; it is discarded next
         pass
     try:
-        db.session.close()
         db.engine.dispose()
     except Exception:  # noqa: BLE001
         current_app.logger.warning("could not discard the database connections", exc_info=True)
@@ -88,9 +90,14 @@ def is_store_error(exc):
 
 def store_unavailable_response(exc=None):
     current_app.logger.warning("store unavailable: %r", exc)
-    forget_connections()
     error = StoreUnavailable()
-    return error_response(error.status, error.code, error.message, headers=error.headers)
+    try:  # before the rollback: the page needs what was loaded (the signed-in user), no query
+        response = error_response(error.status, error.code, error.message, headers=error.headers)
+    except Exception:  # noqa: BLE001 - a page that needs the store: a plain answer instead
+        response = current_app.response_class(error.message, 503, {"Retry-After": str(STORE_RETRY_AFTER)},
+                                              mimetype="text/plain")
+    forget_connections()
+    return response
 
 
 def not_found(message=None):

@@ -15,7 +15,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .database import UTCDateTime, utcnow, writer_turn
+from .database import UTCDateTime, store_wrote, utcnow, writer_turn
 from .errors import STORE_RETRY_AFTER, forget_connections
 from .extensions import db
 
@@ -74,6 +74,7 @@ def write_status():
     except Exception as exc:  # noqa: BLE001 - whatever stops the write makes the store unavailable
         forget_connections()
         return False, f"database cannot be written: {exc.__class__.__name__}"
+    store_wrote()
     return True, "ok"
 
 

@@ -1,10 +1,14 @@
 """gunicorn's settings for lwpwa: `gunicorn -c python:lwpwa.serving wsgi:app` (README, Makefile,
 docs/deploy.md). Command-line options still override each of them.
 
-- Threaded workers (gthread): a phone whose Wi-Fi drops in the middle of an upload holds one
-  thread, not a whole worker. With the default sync worker, four such phones held all four
-  workers until the 30 s timeout and every other phone waited. (In production nginx buffers
-  whole requests before gunicorn sees them, which makes slow clients cost nothing at all.)
+- Slow clients: with gunicorn's default sync worker, four phones whose Wi-Fi dropped in the
+  middle of an upload held all four workers until the timeout, and every other phone waited.
+  In production nginx reads whole requests before gunicorn sees any (docs/deploy.md), so slow
+  clients cost nothing. Without it, as `make run` serves: threaded workers (a stalled upload
+  holds one thread), each accepting only as many connections as it has threads (otherwise a
+  worker whose threads are all stuck still accepts, and the connections it takes wait behind
+  them while other workers idle), and a read timeout on every client socket (a stalled upload
+  is dropped after CLIENT_READ_TIMEOUT seconds).
 - Errors that gunicorn answers itself, before or after the app (a malformed request line or
   Content-Length, headers too large, a worker stopped mid-request), in the JSON envelope of
   API.md instead of gunicorn's HTML page.
@@ -21,10 +25,12 @@ from gunicorn.config import ControlSocket
 from .config import INSTANCE_DIR
 
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+worker_connections = threads
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
+CLIENT_READ_TIMEOUT = float(os.environ.get("GUNICORN_CLIENT_READ_TIMEOUT", "15"))
 
 # API.md's codes for what gunicorn refuses itself; anything else keeps gunicorn's status.
 PROTOCOL_CODES = {400: "bad_request", 403: "forbidden", 414: "uri_too_long",
@@ -79,7 +85,18 @@ def control_socket_path(bind):
 
 
 def on_starting(server):
-    """Unless a control socket was chosen (or --no-control-socket), put it under instance/."""
+    """Unless a control socket was chosen (or --no-control-socket), put it under instance/; as
+    many connections per worker as it has threads, also when --threads was given."""
     if server.cfg.control_socket == ControlSocket.default and not server.cfg.control_socket_disable:
         INSTANCE_DIR.mkdir(exist_ok=True)
         server.cfg.set("control_socket", control_socket_path(server.cfg.bind))
+    if server.cfg.worker_connections == worker_connections:
+        server.cfg.set("worker_connections", server.cfg.threads)
+
+
+def pre_request(worker, req):
+    """A client that stops sending in the middle of its body is dropped after a while instead of
+    holding its thread (the app then answers 400, Werkzeug's "client disconnected")."""
+    sock = getattr(req.unreader, "sock", None)
+    if sock is not None:
+        sock.settimeout(CLIENT_READ_TIMEOUT)

@@ -121,7 +121,7 @@ def test_integer_and_date_parameters_at_the_edges(client, unit, make):
     web = client.application.test_client()
     sign_in(web, admin)
     for query in ("org=" + "9" * 40, "org=²", "org=99999999999"):
-        assert web.get(f"/cards?{query}").status_code == 404, query
+        assert web.get(f"/org/cards?{query}").status_code == 404, query
 
 
 def test_activity_times_at_the_calendars_edge_are_refused_everywhere(client, unit, lead):

@@ -75,6 +75,7 @@ bench: install-dev
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/pwa.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/login_timing.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

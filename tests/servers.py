@@ -30,7 +30,8 @@ class Server(str):
 
 
 @contextmanager
-def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None):
+def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None,
+             args=("--timeout", "120", "--no-control-socket")):
     """A real gunicorn serving wsgi:app on 127.0.0.1; yields its base URL once /healthz is 200,
     and always stops it (all its processes, even if a test killed some)."""
     port = port or free_port()
@@ -39,7 +40,7 @@ def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "--no-control-socket", "wsgi:app"],
+             *args, "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = Server(f"http://127.0.0.1:{port}")
     base.process = process

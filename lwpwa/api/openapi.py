@@ -9,6 +9,7 @@ import copy
 
 from flask import Blueprint, current_app, jsonify
 
+from ..accounts import openapi as account_openapi
 from ..accounts.models import ROLES
 from ..activities.models import MODES
 from ..activities.reference import FORM_KEYS, THEME_KEYS
@@ -250,7 +251,8 @@ OPERATIONS = [
     operation(
         "DELETE", "/auth/token", "revokeToken", tag="Auth",
         summary="Revoke the token this request is made with",
-        description="Signs a device out: the token stops working at once.",
+        description="Signs a device out: the token stops working at once. A read-only token "
+                    "may do this too (its only write).",
         responses={204: ok("Revoked.")}),
     operation(
         "GET", "/me", "getMe", tag="Auth",
@@ -468,13 +470,15 @@ def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
     for method, path, entry in (OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS
-                                + workspace_openapi.OPERATIONS + checkin_openapi.OPERATIONS):
+                                + workspace_openapi.OPERATIONS + checkin_openapi.OPERATIONS
+                                + account_openapi.OPERATIONS):
         entry = copy.deepcopy(entry)
         entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
                                                    .replace("{margin}", str(hold_margin_hours))
         paths.setdefault(path, {})[method] = entry
     schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS,
-                               **workspace_openapi.SCHEMAS, **checkin_openapi.SCHEMAS})
+                               **workspace_openapi.SCHEMAS, **checkin_openapi.SCHEMAS,
+                               **account_openapi.SCHEMAS})
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

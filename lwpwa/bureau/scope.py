@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..accounts.access import region_visible
+from ..api.body import query_id
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..regions.models import Region
@@ -36,7 +37,7 @@ def pick_campaign(region, campaigns=None):
     else the latest one. None when the region has no campaign at all."""
     campaigns = campaigns if campaigns is not None else campaigns_for(region)
     # ?campaign= as the pages link it; ?campaign_id= as in the API's URLs.
-    wanted = request.args.get("campaign", type=int) or request.args.get("campaign_id", type=int)
+    wanted = query_id("campaign") or query_id("campaign_id")
     if wanted is not None:
         chosen = next((c for c in campaigns if c.id == wanted), None)
         if chosen is None:

@@ -6,6 +6,7 @@ import uuid
 
 from ..api.body import parse_timestamp
 from ..residents import codes
+from ..text import escaped
 from .models import KINDS
 
 ACCEPTED, DUPLICATE, HELD, REJECTED = "accepted", "duplicate", "held", "rejected"
@@ -145,9 +146,10 @@ def _parse_void(item, data):
 def raw_text(value):
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         text = repr(value)
-    return text[:500]
+    # A lone surrogate or a control character cannot be stored or exported: kept as \uXXXX.
+    return escaped(text)[:500]
 
 
 def parse_batch(raw_items):

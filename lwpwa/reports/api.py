@@ -3,6 +3,7 @@ import csv
 import hashlib
 import io
 import json
+import unicodedata
 from urllib.parse import quote
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -51,10 +52,12 @@ def visible_region_or_404(code):
 
 def download(data, mimetype, filename):
     response = Response(data, mimetype=mimetype)
-    # RFC 6266: an ASCII fallback and the real (Chinese) name for browsers that read it.
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{filename.encode('ascii', 'ignore').decode() or 'report'}\"; "
-        f"filename*=UTF-8''{quote(filename)}")
+    # RFC 6266: an ASCII fallback and the real (Chinese) name, quoted by Werkzeug and the
+    # standard library as send_file does (a quote in a unit's name once added a parameter).
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = "".join("_" if ch in '"\\' or not ch.isprintable() else ch for ch in fallback) or "report"
+    response.headers.set("Content-Disposition", "attachment", filename=fallback,
+                         **{"filename*": "UTF-8''" + quote(filename, safe="!#$&+-.^_`|~")})
     return response
 
 

@@ -90,7 +90,8 @@ function localDate(offsetDays) {
 /** Today's and the coming week's activities from the server, cached for offline use. */
 async function fetchActivities() {
   const headers = { Authorization: `Bearer ${app.auth.token}` };
-  const days = Array.from({ length: 7 }, (_unused, i) => localDate(i));
+  // Yesterday too, marked as ended: a volunteer may still record (the site lead checks those).
+  const days = Array.from({ length: 8 }, (_unused, i) => localDate(i - 1));
   const lists = await Promise.all(days.map(async (day) => {
     const response = await fetch(`/api/v1/activities?on=${day}`, { headers });
     if (response.status === 401) throw Object.assign(new Error("unauthorized"), { unauthorized: true });
@@ -194,7 +195,7 @@ function openActivity(activity) {
 function rescuePanel() {
   const message = h("p", { class: "note", id: "rescue-message", role: "status" });
   const fileInput = h("input", {
-    type: "file", accept: "application/json,.json", id: "import-file", class: "visually-hidden",
+    type: "file", accept: "application/json,.json", id: "import-file", hidden: true, // the button below opens it
     onchange: async () => {
       const file = fileInput.files[0];
       if (!file) return;

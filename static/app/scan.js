@@ -230,7 +230,7 @@ export async function showScan(activity, { back }) {
 
   const tallyInput = h("input", { id: "tally-n", type: "number", min: "1", max: "1000", value: "1", inputmode: "numeric" });
   const photoInput = h("input", {
-    type: "file", accept: "image/*", capture: "environment", id: "photo-file", class: "visually-hidden",
+    type: "file", accept: "image/*", capture: "environment", id: "photo-file", hidden: true, // opened by #photo
     onchange: async () => {
       const file = photoInput.files[0];
       photoInput.value = "";

@@ -23,13 +23,17 @@ export function speak(text) {
   if (!speechOn || !text || !synth || typeof SpeechSynthesisUtterance === "undefined") return false;
   const voice = voiceFor(currentLocale());
   if (!voice) return false;
-  synth.cancel(); // the newest result matters, not a queue of old ones
-  const utterance = new SpeechSynthesisUtterance(text);
-  utterance.voice = voice;
-  utterance.lang = voice.lang;
-  utterance.rate = 1.05;
-  synth.speak(utterance);
-  return true;
+  try {
+    synth.cancel(); // the newest result matters, not a queue of old ones
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.voice = voice;
+    utterance.lang = voice.lang;
+    utterance.rate = 1.05;
+    synth.speak(utterance);
+    return true;
+  } catch {
+    return false; // a tone instead
+  }
 }
 globalThis.speechSynthesis?.getVoices?.(); // voices load late: ask early
 

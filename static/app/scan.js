@@ -346,7 +346,7 @@ export async function showScan(activity, { back }) {
     document.body.dataset.camera = "off";
   });
   performance.mark("lwpwa-scan-screen");
-  globalThis.lwpwa.scan = { handleText, activity };
+  globalThis.lwpwa.scan = { handleText, activity, frames: () => state.camera?.frames || 0 };
 
   return () => {
     state.camera?.stop();

@@ -30,7 +30,7 @@ export function codeText(code) {
   const groups = grouped(code).split("-");
   const last = groups.length > 1 ? `${groups.splice(-2).join("-")}` : groups.pop();
   const parts = [...groups.map((g) => `${g}-`), last];
-  return h("span", { class: "code" }, parts.map((part, i) => [h("span", { class: "group" }, part), i < parts.length - 1 ? h("wbr") : null]));
+  return h("span", { class: "code" }, parts.flatMap((part, i) => [h("span", { class: "group" }, part), i < parts.length - 1 ? h("wbr") : null]));
 }
 
 function what(row) {

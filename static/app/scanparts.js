@@ -20,6 +20,7 @@ export function reasonText(reason) {
 
 /** Why an item was not counted, in words. */
 export function outcomeText(row) {
+  if (row.kind === "void") return REASONS.void_not_allowed();
   if (row.status === "duplicate") return _("already counted today (another phone or an earlier scan)");
   if (row.status === "held") return _("outside the activity's time: waits for the site lead");
   return reasonText(row.reason);
@@ -91,7 +92,7 @@ export async function renderReceipt(box, activity) {
       r.summary.voided ? h("li", { class: "voided" }, _("Undone: {n} people", { n: r.summary.voided })) : null,
       h("li", { class: "pending" }, _("Not sent yet: {n} items", { n: r.pending }))),
     r.rejected.length ? h("ul", { class: "rejected-list" }, r.rejected.map((row) => h("li", {},
-      [what(row), formatDateTime(row.scanned_at), reasonText(row.reason)].join(" · ")))) : null);
+      [what(row), formatDateTime(row.scanned_at), outcomeText(row)].join(" · ")))) : null);
 }
 
 /** The alert after a sync: what the server did not count, until dismissed. Returns how many. */

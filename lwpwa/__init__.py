@@ -66,6 +66,7 @@ def _register_blueprints(app):
     from .api import openapi
     from .bureau.blueprints import BLUEPRINTS as bureau_blueprints
     from .checkins import api as checkins_api
+    from .pwa import api as pwa_api
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
@@ -74,7 +75,7 @@ def _register_blueprints(app):
     from .workspace import blueprint as workspace, pairing_api
 
     api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
-                      checkins_api.bp, reports_api.bp, openapi.bp, pairing_api.bp)
+                      checkins_api.bp, reports_api.bp, openapi.bp, pairing_api.bp, pwa_api.bp)
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)

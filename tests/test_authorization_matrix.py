@@ -21,7 +21,7 @@ PUBLIC = {
     "static", "web.index", "web.set_language", "accounts.login", "health.healthz",
     "reference_api.themes", "reference_api.forms", "reference_api.campaigns", "reference_api.regions",
     "openapi.openapi_json", "auth_api.create_token", "workspace_api.pair", "residents_api.register",
-    "pwa.app_shell", "pwa.catalog", "pwa.icon", "pwa.manifest", "pwa.service_worker",
+    "pwa.app_shell", "pwa.catalog", "pwa.icon", "pwa.manifest", "pwa.service_worker", "pwa.favicon",
 }
 RESIDENT_KEY_ROUTES = {
     "residents_api.show_me", "residents_api.erase_me", "residents_api.update_me",
@@ -40,6 +40,7 @@ class World:
 
     def __init__(self, client, make):
         self.campaign = make.campaign()
+        self.other_campaign = make.campaign(region_code="370000")  # covers unit C only
         self.units = {}
         for key, region in (("A", "140105"), ("B", "140213"), ("C", "370102")):
             org = make.org(region_code=region, name=f"矩阵单位{key}")
@@ -90,6 +91,8 @@ def param_value(world, rule, name, role, side):
     unit = world.units[own if side == "own" else other]
     if name == "activity_id":
         return unit["activity"].id
+    if name == "campaign_id":
+        return world.campaign.id if side == "own" else world.other_campaign.id
     if name == "org_id":
         return unit["org"].id
     if name == "checkin_id":

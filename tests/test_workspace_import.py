@@ -1,8 +1,9 @@
 """Importing activities from an .xlsx plan: the template, row-and-column errors, all or nothing."""
 import re
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 
+import pytest
 from conftest import ZONE
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
@@ -14,6 +15,15 @@ from lwpwa.reports.xlsx import to_bytes
 from lwpwa.workspace.importer import COLUMNS, plan_workbook, read_rows
 
 HEADERS = [header for _field, header in COLUMNS]
+
+
+@pytest.fixture(autouse=True)
+def week_of_the_plan(unit):
+    """The plans below are dated in December 2026: an activity must lie within its week."""
+    unit.campaign.starts_on = min(unit.campaign.starts_on, date(2026, 12, 1))
+    unit.campaign.ends_on = max(unit.campaign.ends_on, date(2026, 12, 31))
+    unit.campaign.report_due_on = max(unit.campaign.report_due_on, date(2027, 1, 5))
+    db.session.commit()
 
 
 def upload(client, data, campaign=None):

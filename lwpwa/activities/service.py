@@ -69,6 +69,16 @@ def _check_times(starts_at, ends_at):
                        {"ends_at": _("An activity lasts at most 31 days.")})
 
 
+def _check_campaign_dates(campaign, starts_at, ends_at):
+    """An activity of a campaign takes place within its week (its dates, in its time zone)."""
+    first, last = starts_at.astimezone(campaign.zone).date(), ends_at.astimezone(campaign.zone).date()
+    if first < campaign.starts_on or last > campaign.ends_on:
+        message = _("The activity must take place within the activity week (%(start)s to %(end)s).",
+                    start=campaign.starts_on.isoformat(), end=campaign.ends_on.isoformat())
+        field = "starts_at" if not campaign.starts_on <= first <= campaign.ends_on else "ends_at"
+        raise ApiError(400, "validation_error", _("Some fields are not valid."), {field: message})
+
+
 def create_activity(user, data):
     fields = validate_activity(data)
     campaign = db.session.get(Campaign, fields["campaign_id"])
@@ -85,6 +95,7 @@ def create_activity(user, data):
     if problems:
         raise ApiError(400, "validation_error", _("Some fields are not valid."), problems)
     _check_times(fields["starts_at"], fields["ends_at"])
+    _check_campaign_dates(campaign, fields["starts_at"], fields["ends_at"])
     activity = Activity(**fields, created_by_id=user.id)
     db.session.add(activity)
     db.session.flush()
@@ -101,6 +112,11 @@ def update_activity(user, activity, data):
         raise ApiError(403, "forbidden_role", _("Only the unit's site lead may change this activity."))
     fields = validate_activity(data, partial=True)
     _check_times(fields.get("starts_at", activity.starts_at), fields.get("ends_at", activity.ends_at))
+    if "starts_at" in fields or "ends_at" in fields or "campaign_id" in fields:
+        campaign = db.session.get(Campaign, fields.get("campaign_id", activity.campaign_id))
+        if campaign is None:
+            raise ApiError(400, "validation_error", _("Some fields are not valid."), {"campaign_id": _("No such campaign.")})
+        _check_campaign_dates(campaign, fields.get("starts_at", activity.starts_at), fields.get("ends_at", activity.ends_at))
     for name, value in fields.items():
         setattr(activity, name, value)
     db.session.flush()

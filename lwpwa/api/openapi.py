@@ -17,6 +17,7 @@ from ..checkins import openapi as checkin_openapi
 from ..checkins.models import KINDS
 from ..checkins.items import MAX_HEADCOUNT
 from ..regions.models import LEVELS
+from ..pwa import openapi as pwa_openapi
 from ..reports import openapi as report_openapi
 from ..residents import openapi as resident_openapi
 from ..residents.models import AGE_GROUPS
@@ -466,19 +467,23 @@ lwpwa 的 JSON 接口：全民终身学习活动周的扫码签到与自动统�
 调用者无权查看的内容一律返回 404。"""
 
 
+# Each feature documents its own endpoints (OPERATIONS) and schemas (SCHEMAS) beside its views.
+FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checkin_openapi, account_openapi,
+                     pwa_openapi)
+
+
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
-    for method, path, entry in (OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS
-                                + workspace_openapi.OPERATIONS + checkin_openapi.OPERATIONS
-                                + account_openapi.OPERATIONS):
+    operations = [*OPERATIONS, *(operation for feature in FEATURE_DOCUMENTS for operation in feature.OPERATIONS)]
+    for method, path, entry in operations:
         entry = copy.deepcopy(entry)
         entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
                                                    .replace("{margin}", str(hold_margin_hours))
         paths.setdefault(path, {})[method] = entry
-    schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS,
-                               **workspace_openapi.SCHEMAS, **checkin_openapi.SCHEMAS,
-                               **account_openapi.SCHEMAS})
+    schemas = copy.deepcopy(SCHEMAS)
+    for feature in FEATURE_DOCUMENTS:
+        schemas.update(copy.deepcopy(feature.SCHEMAS))
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

@@ -85,3 +85,11 @@ def icon(size):
         abort(404)
     response = current_app.response_class(icon_png(size), mimetype="image/png")
     return _no_cache(response)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on every page of the site; the app icon, as PNG, answers.
+    response = current_app.response_class(icon_png(192), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

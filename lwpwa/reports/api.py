@@ -102,7 +102,7 @@ def stats():
         response.set_etag(tag)
         return response
     if output == "csv":
-        response = download(stats_csv(rows), "text/csv; charset=utf-8",
+        response = download(stats_csv(rows), "text/csv",  # Flask adds "; charset=utf-8" once
                             f"stats-{region.code}-{group_by}.csv")
     else:
         response = jsonify({"campaign_id": campaign.id, "region_code": region.code, "basis": basis,

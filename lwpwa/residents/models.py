@@ -45,8 +45,9 @@ class SignInCode(db.Model):
     code: Mapped[str] = mapped_column(String(24), unique=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     is_revoked: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Both indexed: the scanners' code filter reads what changed since its last version.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     resident = relationship("Resident", back_populates="codes")
 

@@ -13,7 +13,8 @@ from ..activities.reference import FORMS, THEMES
 from ..api.body import CalendarDay
 from ..text import CleanText
 
-MODE_CHOICES = [SelectChoice("offline", _l("Offline")), SelectChoice("online", _l("Online")),
+# Not "Offline"/"Online": those are the scanner's network states (离线/在线), a mode is 线下/线上.
+MODE_CHOICES = [SelectChoice("offline", _l("Held in person")), SelectChoice("online", _l("Held online")),
                 SelectChoice("hybrid", _l("Online and offline"))]
 assert tuple(choice.value for choice in MODE_CHOICES) == MODES
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]

@@ -88,7 +88,19 @@ function pairingPanel(done) {
       });
     },
   }, _("Scan the pairing QR code of your site lead"));
-  return h("section", { class: "card pairing" }, start, video, message);
+  // The workspace also shows the code as text ("Cannot scan? Type the code instead").
+  const typed = h("input", { id: "pair-code", name: "pair-code", autocomplete: "off", autocapitalize: "none", spellcheck: "false" });
+  const typedForm = h("form", {
+    id: "pair-typed",
+    onsubmit: async (event) => {
+      event.preventDefault();
+      message.hidden = true;
+      const text = typed.value.replace(/\s+/g, "");
+      if (text) await pair(text.startsWith("LWPAIR:") ? text : `LWPAIR:${text}`);
+    },
+  }, h("label", { for: "pair-code" }, _("Or type the pairing code")), typed,
+  h("button", { type: "submit", id: "pair-submit" }, _("Pair")));
+  return h("section", { class: "card pairing" }, h("h2", {}, _("Pair with a code")), start, video, typedForm, message);
 }
 
 async function exchangePairingCode(payload) {

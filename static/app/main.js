@@ -12,7 +12,10 @@ import {
 import { app, leaveCurrent, refreshStatus, runSync } from "./status.js";
 import { languageSwitch, showLogin } from "./login.js";
 import { showMyCodes } from "./mycode.js";
-import { CHANNEL } from "./sync.js";
+import { CHANNEL, refreshFilters } from "./sync.js";
+import { displaySwitches, loadPrefs } from "./prefs.js";
+import { phase } from "./checks.js";
+import { showVolunteerCode } from "./volunteercode.js";
 
 // Two banners of their own: an expired sign-in and a new version can both be news at once, and
 // neither may hide the other.
@@ -87,7 +90,8 @@ function localDate(offsetDays) {
 /** Today's and the coming week's activities from the server, cached for offline use. */
 async function fetchActivities() {
   const headers = { Authorization: `Bearer ${app.auth.token}` };
-  const days = Array.from({ length: 7 }, (_unused, i) => localDate(i));
+  // Yesterday too, marked as ended: a volunteer may still record (the site lead checks those).
+  const days = Array.from({ length: 8 }, (_unused, i) => localDate(i - 1));
   const lists = await Promise.all(days.map(async (day) => {
     const response = await fetch(`/api/v1/activities?on=${day}`, { headers });
     if (response.status === 401) throw Object.assign(new Error("unauthorized"), { unauthorized: true });
@@ -98,31 +102,47 @@ async function fetchActivities() {
   for (const list of lists) for (const activity of list) byId.set(activity.id, activity);
   const activities = [...byId.values()];
   await cacheActivities(activities);
+  // Their campaigns' code filters, so that the phone can check codes offline from now on.
+  refreshFilters(app.auth.token).then(() => refreshStatus()).catch(() => {});
   return activities;
 }
 
+/** {activity} or {problem}: "not_found" (another unit's, or none) or "offline" (not saved here). */
 async function loadActivity(id) {
   const cached = await cachedActivity(id);
-  if (cached) return cached;
+  if (cached) return { activity: cached };
   try {
     const response = await fetch(`/api/v1/activities/${id}`, { headers: { Authorization: `Bearer ${app.auth.token}` } });
-    if (!response.ok) return null;
+    if (response.status === 404) return { problem: "not_found" };
+    if (!response.ok) return { problem: "offline" };
     const activity = await response.json();
+    if (activity.org_id !== app.auth.user?.org_id && app.auth.user?.role !== "admin") return { problem: "not_found" };
     await putActivity(activity);
-    return activity;
+    return { activity };
   } catch {
-    return null;
+    return { problem: "offline" };
   }
 }
+
+const PHASES = {
+  on: () => _("In progress"),
+  ended: () => _("Ended"),
+  upcoming: () => _("Not started"),
+};
 
 function sortActivities(activities) {
   return [...activities].sort((a, b) => String(a.starts_at).localeCompare(String(b.starts_at)));
 }
 
-async function showActivities() {
+async function showActivities(problem = null) {
   leaveCurrent();
   const list = h("ul", { class: "activities", id: "activities" });
   const note = h("p", { class: "note" });
+  const clock = (await getMeta("clock_offset_ms")) || 0;
+  const linkProblem = problem ? h("p", { class: "error", role: "alert", id: "link-problem" },
+    problem === "not_found"
+      ? _("The activity of this link is not one of your unit's (or no longer exists). Choose one of yours below.")
+      : _("The activity of this link is not saved on this phone and there is no network. Choose one below or try again online.")) : null;
   const render = (activities, offline) => {
     note.textContent = offline ? _("Offline: showing the activities saved on this phone.") : "";
     list.replaceChildren(...(activities.length
@@ -132,6 +152,7 @@ async function showActivities() {
           onclick: () => openActivity(activity),
         },
         h("span", { class: "name" }, activity.name),
+        h("span", { class: `phase ${phase(activity, clock)}`, "data-phase": phase(activity, clock) }, PHASES[phase(activity, clock)]()),
         h("span", { class: "when" }, formatSpan(activity.starts_at, activity.ends_at)),
         h("span", { class: "venue" }, activity.venue || ""))))
       : [h("li", { class: "empty" }, _("No activities today or in the coming days."))]));
@@ -142,7 +163,13 @@ async function showActivities() {
       h("span", { class: "who" }, app.auth?.user?.username || ""),
       languageSwitch(route),
       h("button", { type: "button", class: "small", id: "sign-out", onclick: signOut }, _("Sign out"))),
-    h("h1", {}, _("Choose an activity")), note, list, rescuePanel(),
+    linkProblem,
+    h("h1", {}, _("Choose an activity")), note, list,
+    h("div", { class: "row" }, h("button", {
+      type: "button", id: "open-volunteer-code",
+      onclick: () => { history.pushState(null, "", "/app/?volunteer-code"); route(); },
+    }, _("My volunteer code"))),
+    displaySwitches(), rescuePanel(),
   );
   render(await cachedActivities(), false);
   try {
@@ -168,7 +195,7 @@ function openActivity(activity) {
 function rescuePanel() {
   const message = h("p", { class: "note", id: "rescue-message", role: "status" });
   const fileInput = h("input", {
-    type: "file", accept: "application/json,.json", id: "import-file", class: "visually-hidden",
+    type: "file", accept: "application/json,.json", id: "import-file", hidden: true, // the button below opens it
     onchange: async () => {
       const file = fileInput.files[0];
       if (!file) return;
@@ -214,20 +241,28 @@ async function route() {
     return showMyCodes(() => { history.pushState(null, "", "/app/"); route(); });
   }
   if (!app.auth?.token || app.auth.expired) return showLogin(app.auth?.expired ? _("Your sign-in has expired. Please sign in again.") : "", route);
+  const home = () => { history.pushState(null, "", "/app/"); route(); };
+  if (new URLSearchParams(location.search).has("volunteer-code")) {
+    leaveCurrent();
+    return showVolunteerCode(home);
+  }
   const id = Number(new URLSearchParams(location.search).get("activity"));
   if (id) {
-    const activity = await loadActivity(id);
+    const { activity, problem } = await loadActivity(id);
     if (activity) {
       leaveCurrent();
-      app.leaveScreen = await showScan(activity, { back: () => { history.pushState(null, "", "/app/"); route(); } });
+      app.leaveScreen = await showScan(activity, { back: home });
       return undefined;
     }
+    history.replaceState(null, "", "/app/");
+    return showActivities(problem);
   }
   return showActivities();
 }
 
 async function boot() {
   await loadLocale(chooseLocale(await getMeta("locale"))).catch(() => {});
+  await loadPrefs().catch(() => {});
   window.addEventListener("popstate", () => route());
   window.addEventListener("online", () => { app.backoff = 0; refreshStatus(); runSync(); });
   window.addEventListener("offline", () => refreshStatus());

@@ -6,7 +6,7 @@ import { openDB } from "/static/vendor/idb/index.js";
 import { activityDay, isoNow } from "./clock.js";
 import { newId } from "./ids.js";
 
-export { activityDay, isoNow };
+export { activityDay, isoNow, STRICT };
 
 const DB_NAME = "lwpwa";
 const DB_VERSION = 1;
@@ -61,22 +61,22 @@ export async function deviceId() {
   return id;
 }
 
-const countKey = (activityId, kind, day) => `${activityId}|${kind}|${day}`;
+export const countKey = (activityId, kind, day) => `${activityId}|${kind}|${day}`;
 
-function bump(counts, previous, activityId, kind, day, field, amount) {
+export function bump(counts, previous, activityId, kind, day, field, amount) {
   const entry = previous || { key: countKey(activityId, kind, day), activity_id: activityId, kind, day, scanned: 0, headcount: 0 };
   entry[field] += amount;
   return counts.put(entry);
 }
 
 let seq = Date.now() * 1000;
-const nextSeq = () => (seq += 1);
+export const nextSeq = () => (seq += 1);
 
 /**
  * Queue one scanned code. Returns "new" if it was queued, "duplicate" if this code was already
  * recorded for this activity, kind and day on this device (nothing is queued then).
  */
-export async function enqueueCode(activity, kind, code, date = new Date()) {
+export async function enqueueCode(activity, kind, code, date = new Date(), { expect = "accepted" } = {}) {
   const day = activityDay(activity, date);
   const database = await db();
   const tx = database.transaction(["outbox", "seen", "counts"], "readwrite", STRICT);
@@ -87,9 +87,11 @@ export async function enqueueCode(activity, kind, code, date = new Date()) {
     await tx.done.catch(() => {});
     return { status: "duplicate" };
   }
+  // `expect`: what the phone told the volunteer (accepted: green or "to be confirmed"; held:
+  // amber, outside the activity's time). A final answer other than that is shown in the alert.
   const item = {
     id: newId(), activity_id: activity.id, kind, code, headcount: null,
-    scanned_at: isoNow(date), day, seq: nextSeq(),
+    scanned_at: isoNow(date), at_ms: date.getTime(), day, seq: nextSeq(), expect,
   };
   const counts = tx.objectStore("counts");
   await Promise.all([
@@ -102,13 +104,13 @@ export async function enqueueCode(activity, kind, code, date = new Date()) {
 }
 
 /** Queue a tally of `n` people without a code. */
-export async function enqueueHeadcount(activity, kind, n, date = new Date()) {
+export async function enqueueHeadcount(activity, kind, n, date = new Date(), { expect = "accepted" } = {}) {
   const day = activityDay(activity, date);
   const database = await db();
   const tx = database.transaction(["outbox", "counts"], "readwrite", STRICT);
   const item = {
     id: newId(), activity_id: activity.id, kind, code: null, headcount: n,
-    scanned_at: isoNow(date), day, seq: nextSeq(),
+    scanned_at: isoNow(date), at_ms: date.getTime(), day, seq: nextSeq(), expect,
   };
   const counts = tx.objectStore("counts");
   await Promise.all([
@@ -156,12 +158,19 @@ export async function allPending() {
 
 const FINAL = new Set(["accepted", "duplicate", "held", "rejected"]);
 
-/** Record the server's final answers; only those items leave the outbox. Returns how many. */
+/**
+ * Record the server's final answers; only those items leave the outbox. Returns how many.
+ * An answer other than what the phone showed (a green scan not counted, a void refused) is
+ * added to meta "refused", which the scan screen shows in its alert until dismissed.
+ */
 export async function settle(results, serverTime) {
   const database = await db();
-  const tx = database.transaction(["outbox", "results"], "readwrite", STRICT);
+  const tx = database.transaction(["outbox", "results", "meta"], "readwrite", STRICT);
   const outbox = tx.objectStore("outbox");
   const store = tx.objectStore("results");
+  const meta = tx.objectStore("meta");
+  const refused = (await meta.get("refused")) || [];
+  const before = refused.length;
   let settled = 0;
   for (const result of results) {
     if (!result || !FINAL.has(result.status)) continue;
@@ -170,17 +179,51 @@ export async function settle(results, serverTime) {
     await store.put({ ...item, status: result.status, reason: result.reason || null, synced_at: serverTime || isoNow() });
     await outbox.delete(result.id);
     settled += 1;
+    if (item.kind === "void") {
+      const target = await store.get(item.voids);
+      if (result.status === "accepted" && target) await store.put({ ...target, voided: true });
+      // A void of something never counted changes nothing: no news worth an alert.
+      if (result.status === "rejected" && target?.status === "accepted") refused.push(refusal(item, result));
+    } else if (!item.undone && !item.imported && result.status !== (item.expect || "accepted")) {
+      refused.push(refusal(item, result));
+    }
   }
+  if (refused.length !== before) await meta.put(refused, "refused");
   await tx.done;
   return settled;
 }
 
-/** The receipt of one activity: counts by final status and the rejected items. */
+function refusal(item, result) {
+  const { id, activity_id, kind, code, headcount, voids, scanned_at } = item;
+  return { id, activity_id, kind, code, headcount, voids, scanned_at, status: result.status, reason: result.reason || null };
+}
+
+/** What the server did not count of an activity, since the volunteer last dismissed the alert. */
+export async function refusedFor(activityId) {
+  return ((await getMeta("refused")) || []).filter((row) => row.activity_id === activityId);
+}
+
+export async function dismissRefused(activityId) {
+  const database = await db();
+  const tx = database.transaction("meta", "readwrite", STRICT);
+  const rest = ((await tx.store.get("refused")) || []).filter((row) => row.activity_id !== activityId);
+  await tx.store.put(rest, "refused");
+  await tx.done;
+}
+
+/** People an item stands for: a code is one person, a tally of 3 is three (人次). */
+export const people = (row) => (row.code ? 1 : row.headcount || 0);
+
+/** The receipt of one activity, in people: by final status, voided ones apart, and the refused items. */
 export async function receipt(activityId) {
   const database = await db();
   const rows = await database.getAllFromIndex("results", "activity_id", activityId);
-  const summary = { accepted: 0, duplicate: 0, held: 0, rejected: 0 };
-  for (const row of rows) summary[row.status] = (summary[row.status] || 0) + 1;
+  const summary = { accepted: 0, duplicate: 0, held: 0, rejected: 0, voided: 0 };
+  for (const row of rows) {
+    if (row.kind === "void") continue;
+    if (row.status === "accepted" && row.voided) summary.voided += people(row);
+    else summary[row.status] = (summary[row.status] || 0) + people(row);
+  }
   const rejected = rows.filter((row) => row.status === "rejected");
   return { summary, rejected, pending: await pendingCount(activityId) };
 }
@@ -205,13 +248,18 @@ export async function putActivity(activity) {
   return (await db()).put("activities", activity);
 }
 
+/** An outbox item as POST /api/v1/sync takes it (a void: API.md "Corrections"). */
+export function wireItem({ id, activity_id, kind, code, headcount, scanned_at, voids }) {
+  if (kind === "void") return { id, kind, voids, scanned_at };
+  return { id, activity_id, kind, code, headcount, scanned_at };
+}
+
 /** Rescue file: everything unsynced, with what is needed to send it from another device. */
 export async function exportPending() {
   return {
     format: "lwpwa-outbox", version: 1, exported_at: isoNow(), device_id: await deviceId(),
-    checkins: (await allPending()).map(({ id, activity_id, kind, code, headcount, scanned_at }) => ({
-      id, activity_id, kind, code, headcount, scanned_at,
-    })),
+    // Voids keep their activity_id in the file so that the importing phone files them by activity.
+    checkins: (await allPending()).map((item) => ({ ...wireItem(item), ...(item.kind === "void" ? { activity_id: item.activity_id } : {}) })),
   };
 }
 
@@ -226,18 +274,19 @@ export async function importPending(data, isValidCode) {
   let added = 0;
   let skipped = 0;
   for (const raw of data.checkins) {
-    const ok = raw && typeof raw.id === "string" && Number.isInteger(raw.activity_id) &&
-      ["attendee", "volunteer"].includes(raw.kind) && typeof raw.scanned_at === "string" &&
+    const isVoid = raw?.kind === "void" && typeof raw.voids === "string";
+    const ok = raw && typeof raw.id === "string" && typeof raw.scanned_at === "string" && (isVoid || (
+      Number.isInteger(raw.activity_id) && ["attendee", "volunteer"].includes(raw.kind) &&
       ((typeof raw.code === "string" && isValidCode(raw.code) && raw.headcount == null) ||
-       (raw.code == null && Number.isInteger(raw.headcount) && raw.headcount >= 1));
+       (raw.code == null && Number.isInteger(raw.headcount) && raw.headcount >= 1))));
     if (!ok || (await tx.objectStore("outbox").get(raw.id)) || (await tx.objectStore("results").get(raw.id))) {
       skipped += 1;
       continue;
     }
     await tx.objectStore("outbox").add({
-      id: raw.id, activity_id: raw.activity_id, kind: raw.kind, code: raw.code ?? null,
-      headcount: raw.headcount ?? null, scanned_at: raw.scanned_at, day: raw.scanned_at.slice(0, 10),
-      seq: nextSeq(), imported: true,
+      id: raw.id, activity_id: Number.isInteger(raw.activity_id) ? raw.activity_id : 0, kind: raw.kind,
+      code: raw.code ?? null, headcount: raw.headcount ?? null, voids: isVoid ? raw.voids : undefined,
+      scanned_at: raw.scanned_at, day: raw.scanned_at.slice(0, 10), seq: nextSeq(), imported: true,
     });
     added += 1;
   }

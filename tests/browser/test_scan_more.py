@@ -30,8 +30,13 @@ def test_photo_volunteers_and_receipt_reasons(live_server, launch, new_context, 
     expect(page.locator("#count-volunteers")).to_have_text("2")
     page.click("[data-kind=attendee]")
 
-    # Valid on the device, unknown to the server: queued, then refused with a reason in words.
-    scan_by_hand(page, unregistered)
+    # Well-formed but not in the campaign's code filter: red; "record anyway" (someone who
+    # registered a moment ago) queues it amber, and the server refuses it with a reason in words.
+    scan_by_hand(page, unregistered, "bad")
+    expect(feedback).to_contain_text("此签到码未登记")
+    page.click("#record-anyway")
+    expect(feedback).to_have_attribute("data-state", "warn")
+    expect(feedback).to_contain_text("未能核对，联网后确认")
     expect_pending(page, 0)
     receipt = page.locator("#receipt")
     expect(receipt).to_have_attribute("data-accepted", "3")

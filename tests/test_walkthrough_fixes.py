@@ -1,0 +1,64 @@
+"""Small fixes of issue 13's walk-through: an activity lies within its campaign's week (API and
+form), the CSV's Content-Type says its charset once, the mode list says 线下, a favicon."""
+from datetime import datetime, time, timedelta
+
+from lwpwa.workspace.forms import MODE_CHOICES
+
+
+def body(unit, starts_at, ends_at):
+    return {"campaign_id": unit.campaign.id, "org_id": unit.org.id, "theme": "reading", "name": "读书会",
+            "content": "共读", "form": "reading_salon", "mode": "offline", "venue": "图书馆",
+            "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "news_links": [], "courses": []}
+
+
+def test_an_activity_outside_its_campaigns_week_is_refused_with_a_clear_error(client, unit):
+    zone = unit.campaign.zone
+    after = datetime.combine(unit.campaign.ends_on + timedelta(days=1), time(9), zone)
+    before = datetime.combine(unit.campaign.starts_on - timedelta(days=1), time(20), zone)
+    last_evening = datetime.combine(unit.campaign.ends_on, time(20), zone)
+    for starts, ends, field in ((after, after + timedelta(hours=2), "starts_at"),
+                                (before, before + timedelta(hours=2), "starts_at"),
+                                (last_evening, last_evening + timedelta(hours=5), "ends_at")):
+        response = client.post("/api/v1/activities", json=body(unit, starts, ends), headers=unit.lead_headers)
+        assert response.status_code == 400, (starts, response.get_json())
+        error = response.get_json()["error"]
+        assert error["code"] == "validation_error"
+        assert unit.campaign.ends_on.isoformat() in error["fields"].get(field, ""), error
+    inside = datetime.combine(unit.campaign.ends_on, time(9), zone)
+    response = client.post("/api/v1/activities", json=body(unit, inside, inside + timedelta(hours=2)),
+                           headers=unit.lead_headers)
+    assert response.status_code == 201, response.get_json()
+    moved = client.patch(f"/api/v1/activities/{response.get_json()['id']}", headers=unit.lead_headers,
+                         json={"starts_at": after.isoformat(), "ends_at": (after + timedelta(hours=1)).isoformat()})
+    assert moved.status_code == 400
+    assert "ends_at" in moved.get_json()["error"]["fields"] or "starts_at" in moved.get_json()["error"]["fields"]
+
+
+def test_the_activity_form_refuses_dates_outside_the_week_at_the_field(client, unit):
+    from test_workspace_activities import form_data
+    from test_workspace_support import post, sign_in
+    sign_in(client, unit.lead)
+    after = unit.campaign.ends_on + timedelta(days=2)
+    response = post(client, "/unit/activities/new", form_data(
+        unit, name="周外的活动", starts_at=f"{after.isoformat()}T09:00", ends_at=f"{after.isoformat()}T11:00"))
+    assert response.status_code in (200, 400)
+    assert "活动须在活动周" in response.get_data(as_text=True)
+
+
+def test_the_mode_list_says_in_person_not_offline(client):
+    from flask_babel import force_locale
+    with force_locale("zh_Hans"):
+        assert [str(choice.label) for choice in MODE_CHOICES] == ["线下", "线上", "线上线下结合"]
+
+
+def test_csv_content_type_names_its_charset_once(client, make, unit):
+    bureau = make.auth(make.user("bureau", region_code="140000"))
+    response = client.get(f"/api/v1/stats?campaign_id={unit.campaign.id}&region=140000&group_by=org&format=csv",
+                          headers=bureau)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"

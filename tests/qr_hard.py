@@ -192,7 +192,7 @@ def _motion_blur(image, rng, length):
     return ImageMath.lambda_eval(lambda a: a["t"] / steps, t=total), round(math.degrees(angle))
 
 
-def _scene(seed, category):
+def _scene(seed, category, code=None):
     """The frame before the sensor: card, background, lens and motion blur (float image)."""
     rng = random.Random(seed)
     harms = CATEGORIES.get(category, {})
@@ -202,7 +202,7 @@ def _scene(seed, category):
     params = {}
     code = ""
     if not category.startswith(NEGATIVE):
-        code = seeded_code(rng)
+        code = code or seeded_code(rng)
         contrast = rng.uniform(*harms["contrast"]) if "contrast" in harms else rng.uniform(0.55, 0.85)
         params.update(_draw_card(scene, rng, code, contrast), contrast=round(contrast, 3))
     image = scene.resize(SIZE, Image.BOX).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
@@ -264,6 +264,14 @@ def hard_frames(seed=SEED, per_category=20, negatives=12, exposures=1):
             suffix = f"#{exposure}" if exposures > 1 else ""
             frames.append(HardFrame(name + suffix, category, code, image, dict(params, exposure=exposure)))
     return frames
+
+
+def frames_of(code, category, seed=SEED, count=1):
+    """`count` exposures of one scene of `category` showing `code` (e.g. a registered one, for
+    the fake camera)."""
+    _code, floating, params = _scene(seed, category, code)
+    noise_rng = random.Random(seed ^ 0x5EED)
+    return [_expose(floating, params["noise_sigma"], _tile(SEED), noise_rng) for _ in range(count)]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 // (the camera gives 10–25 a second) meets every pass at the cost of one. Measured on the shared
 // samples and on the harder generated set of tests/qr_hard.py: docs/pwa.md, "Decoder".
 import { prepareZXingModule, readBarcodes } from "/static/vendor/zxing-wasm/es/reader/index.js";
-import { boxBlur, halveRGBA, toImageData } from "./enhance.js";
+import { boxBlur, halveRGBA, toImageData, triangleBlur } from "./enhance.js";
 
 export const WASM_URL = "/static/vendor/zxing-wasm/reader/zxing_reader.wasm";
 
@@ -52,40 +52,56 @@ export async function getNativeDetector() {
 }
 
 /**
- * The passes. `half`: the frame at half its width and height (2×2 means: half the noise, four
- * times less work); `blur`: box means of these radii applied after that; `options`: the
+ * The passes. `half`: the frame at half its width and height (2×2 means: half the noise's σ,
+ * four times less work); `blur`: smoothings applied in turn after that (BLURS); `options`: the
  * decoder's own (tryDenoise: a morphological closing inside ZXing).
  */
 export const PASSES = {
-  // sensor noise, faint print, motion blur: reads 9 frames in 10 of the harder set alone
-  smooth: { half: true, blur: [1, 1], options: { tryDenoise: true } },
-  // clean and small codes (the shared samples, 110 px wide and up)
+  // clean and small codes (every shared sample, down to a code 110 px wide in 640×480)
   half: { half: true, blur: [], options: {} },
-  // heavier noise on a larger card
-  smoother: { half: true, blur: [2], options: { tryDenoise: true } },
-  // the frame as it came: a small code on a large frame
+  // sensor noise, faint print, motion blur: alone, close to nine frames in ten of the harder set
+  smooth: { half: true, blur: ["triangle"], options: { tryDenoise: true } },
+  // heavier noise on larger cards, each read by one more frame in fifty or so. Heavy noise is
+  // print in a dim hall, not a phone screen (screens light themselves), so no inverted try:
+  // it would double the time these passes spend on the many frames with no code at all
+  smoother: { half: true, blur: ["triangle", "box1"], options: { tryDenoise: true, tryInvert: false } },
+  wider: { half: true, blur: ["box2"], options: { tryDenoise: true, tryInvert: false } },
+  // the frame as it came (the decoder before these passes): photos only, it adds nothing on
+  // camera frames of either set and costs twice a half-size pass
   full: { half: false, blur: [], options: {} },
 };
-export const EVERY_FRAME = ["smooth", "half"];
-export const ROTATION = ["smoother", "full"];
-const ALL_PASSES = [...EVERY_FRAME, ...ROTATION];
+export const EVERY_FRAME = ["half", "smooth"];
+export const ROTATION = ["smoother", "wider"];
+const PHOTO_PASSES = [...EVERY_FRAME, ...ROTATION, "full"];
 
-function passImage(imageData, pass, halved) {
+const BLURS = {
+  triangle: triangleBlur, // two box means of radius 1 (5×5) in one go
+  box1: (gray, width, height) => boxBlur(gray, width, height, 1),
+  box2: (gray, width, height) => boxBlur(gray, width, height, 2),
+};
+
+/** The image a pass decodes; `memo` keeps the half-size frame and blurs for the next passes. */
+function passImage(imageData, pass, memo) {
   if (!pass.half) return imageData;
-  if (!halved.value) halved.value = halveRGBA(imageData.data, imageData.width, imageData.height);
-  let { gray } = halved.value;
-  const { width, height } = halved.value;
-  for (const radius of pass.blur) gray = boxBlur(gray, width, height, radius);
+  if (!memo.has("")) memo.set("", halveRGBA(imageData.data, imageData.width, imageData.height));
+  const { width, height } = memo.get("");
+  let key = "";
+  let { gray } = memo.get("");
+  for (const blur of pass.blur) {
+    key += `${blur},`;
+    if (!memo.has(key)) memo.set(key, { gray: BLURS[blur](gray, width, height) });
+    gray = memo.get(key).gray;
+  }
   return toImageData(gray, width, height);
 }
 
 /** Texts found by the first of `names` that finds any (each pass a clean-up of the frame). */
 export async function decodePasses(imageData, names) {
   await prepareWasm();
-  const halved = {};
+  const memo = new Map();
   for (const name of names) {
     const pass = PASSES[name];
-    const results = await readBarcodes(passImage(imageData, pass, halved), { ...READER_OPTIONS, ...pass.options });
+    const results = await readBarcodes(passImage(imageData, pass, memo), { ...READER_OPTIONS, ...pass.options });
     const texts = results.filter((r) => r.isValid && r.text).map((r) => r.text);
     if (texts.length) return texts;
   }
@@ -94,7 +110,7 @@ export async function decodePasses(imageData, names) {
 
 /** Every QR text found in an ImageData (a photo): every pass, until one finds something. */
 export function decodeImageData(imageData) {
-  return decodePasses(imageData, ALL_PASSES);
+  return decodePasses(imageData, PHOTO_PASSES);
 }
 
 /** The passes camera frame number `index` gets: the usual ones and its turn of the others. */

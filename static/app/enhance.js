@@ -86,6 +86,34 @@ export function boxBlur(gray, width, height, r) {
   return out;
 }
 
+/** Two box means of radius 1 in one go: the 5×5 kernel [1 2 3 2 1]ᵀ[1 2 3 2 1] / 81, rows
+ * then columns (edges repeat the border pixel). */
+export function triangleBlur(gray, width, height) {
+  const rows = new Uint16Array(width * height);
+  for (let y = 0; y < height; y += 1) {
+    const row = y * width;
+    for (let x = 0; x < width; x += 1) {
+      const l2 = gray[row + (x > 1 ? x - 2 : 0)];
+      const l1 = gray[row + (x > 0 ? x - 1 : 0)];
+      const r1 = gray[row + (x < width - 1 ? x + 1 : width - 1)];
+      const r2 = gray[row + (x < width - 2 ? x + 2 : width - 1)];
+      rows[row + x] = l2 + 2 * l1 + 3 * gray[row + x] + 2 * r1 + r2;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y += 1) {
+    const u2 = (y > 1 ? y - 2 : 0) * width;
+    const u1 = (y > 0 ? y - 1 : 0) * width;
+    const c = y * width;
+    const d1 = (y < height - 1 ? y + 1 : height - 1) * width;
+    const d2 = (y < height - 2 ? y + 2 : height - 1) * width;
+    for (let x = 0; x < width; x += 1) {
+      out[c + x] = (rows[u2 + x] + 2 * rows[u1 + x] + 3 * rows[c + x] + 2 * rows[d1 + x] + rows[d2 + x] + 40) / 81;
+    }
+  }
+  return out;
+}
+
 /** A gray buffer as ImageData-shaped RGBA (what the decoder library takes). */
 export function toImageData(gray, width, height) {
   const data = new Uint8ClampedArray(width * height * 4);

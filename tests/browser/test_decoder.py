@@ -160,3 +160,26 @@ def test_a_hard_card_in_front_of_the_fake_camera_is_counted(live_server, launch,
     sign_in(page)
     open_activity(page, activity["id"])
     expect(page.locator("#count-scanned")).to_have_text("2", timeout=30_000)
+
+
+def test_the_clean_ups_compute_what_they_say(decoder_page):
+    """enhance.js on tiny images: 2×2 means of the luma, the 5×5 triangle kernel, box means."""
+    result = decoder_page.evaluate("""async () => {
+      const E = await import('/static/app/enhance.js');
+      const rgba = new Uint8ClampedArray(4 * 4 * 4);
+      for (let i = 0; i < 16; i += 1) rgba.set([i * 16, i * 16, i * 16, 255], 4 * i);
+      const half = E.halveRGBA(rgba, 4, 4);
+      const impulse = new Uint8Array(9 * 9);
+      impulse[4 * 9 + 4] = 243;  // 3 × 81
+      const triangle = Array.from(E.triangleBlur(impulse, 9, 9));
+      const flat = Array.from(E.boxBlur(new Uint8Array(25).fill(77), 5, 5, 2));
+      return { half: [half.width, half.height, ...half.gray], triangle, flat };
+    }""")
+    # pixels 0,1,4,5 → mean of 0,16,64,80 = 40; 2,3,6,7 → 72; 8,9,12,13 → 168; 10,11,14,15 → 200
+    assert result["half"] == [2, 2, 40, 72, 168, 200]
+    row = [1, 2, 3, 2, 1]
+    kernel = {(dy, dx): row[dy + 2] * row[dx + 2] * 3 for dy in range(-2, 3) for dx in range(-2, 3)}
+    for y in range(9):
+        for x in range(9):
+            assert result["triangle"][y * 9 + x] == kernel.get((y - 4, x - 4), 0), (x, y)
+    assert result["flat"] == [77] * 25

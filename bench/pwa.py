@@ -295,7 +295,7 @@ def print_decoder(figures):
               f"no-code frames {way['median_ms_no_code']:.1f} ms")
     print(f"    photo (every pass): {rate(hard['photo'])}, median {hard['photo']['median_ms']:.1f} ms")
     print(f"    previous decoder (one pass, raw frame): {rate(hard['previous'])}, wrong {hard['previous']['wrong']}, "
-          f"median {hard['previous']['median_ms']:.1f} ms")
+          f"median {hard['previous']['median_ms']:.1f} ms, no-code frames {hard['previous']['median_ms_no_code']:.1f} ms")
     print(f"    read within {within['frames']} frames of the same scene (fresh noise each): camera path "
           f"{within['camera']}/{within['scenes']}, previous decoder {within['previous']}/{within['scenes']}")
     for category, counts in figures["hard"]["categories"].items():

@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
+from .regions import cli as regions_cli
 from .residents import cli as residents_cli
 
 
@@ -203,3 +204,4 @@ def register_cli(app):
             click.echo(code.code)
 
     residents_cli.register(app)
+    regions_cli.register(app)

@@ -15,6 +15,10 @@ What this module adds to the package's rows, each as the codes have it:
 - 省直辖县级行政单位 (仙桃 429004, 济源 419001, Hainan's 4690xx, Xinjiang's 6590xx) sit under the
   city row the package has for them (429000 …), named 省直辖县级行政区划 (自治区 in autonomous regions).
 - 台湾, 香港, 澳门 are provinces without children here: units there register at the province.
+- The package's county list also carries rows of the statistics bureau's 统计用区划代码 that are
+  no division of GB/T 2260: each city's 市辖区 (xx01, the city's own districts taken together)
+  and its 功能区 (codes xx71–xx80: 经济技术开发区, 高新区 …). They are left out; a unit in a
+  development zone registers in the district it lies in.
 """
 import json
 import re
@@ -75,8 +79,12 @@ def release_from_files(dist, source, version, data_date):
 
     provinces = {p["code"]: p["name"] for p in load("province")}
     cities = {c["code"]: c["name"] for c in load("city")}
-    areas = {a["code"]: a["name"] for a in load("area")}
+    areas = {a["code"]: a["name"] for a in load("area") if is_county_level(a["code"], a["name"])}
     return Release(source, version, data_date, tuple(build_rows(provinces, cities, areas)))
+
+
+def is_county_level(code, name):
+    return name != "市辖区" and not 71 <= int(code[4:]) <= 80
 
 
 def build_rows(provinces, cities, areas):

@@ -19,7 +19,7 @@ SCHEMAS = {
     "Stats": obj({
         "campaign_id": {"type": "integer"},
         "region_code": REGION_CODE,
-        "group_by": {"type": "string", "enum": ["org", "theme", "day", "city"]},
+        "group_by": {"type": "string", "enum": ["org", "theme", "day", "province", "city"]},
         "generated_at": DATE_TIME,
         "totals": ref("StatsTotals"),
         "rows": array(ref("StatsRow")),
@@ -65,7 +65,7 @@ OPERATIONS = [
                     "`format=csv` gives the same rows as CSV in UTF-8 with a BOM.",
         parameters=[CAMPAIGN,
                     query("region", REGION_CODE, "A region inside the caller's region."),
-                    query("group_by", {"type": "string", "enum": ["org", "theme", "day", "city"],
+                    query("group_by", {"type": "string", "enum": ["org", "theme", "day", "province", "city"],
                                        "default": "org"}, "How rows are grouped."),
                     query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
                           "JSON or CSV.")],

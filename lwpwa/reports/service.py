@@ -7,7 +7,7 @@ from ..activities.models import Activity
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..orgs.models import Org
-from ..regions.models import Region, scope_prefix
+from ..regions.models import LEVELS, Region, scope_prefix
 from . import table
 from .counts import activity_totals, counted_activities, day_totals, grouped_totals
 
@@ -92,19 +92,35 @@ def stats_rows(campaign, region, group_by):
     if group_by == "org":
         found = {org_id: rest for org_id, *rest in grouped_totals(ids, Org.id)}
         return [_row(str(org_id), name, found.get(org_id)) for org_id, name, _r in units_in(region)]
+    if group_by == "province":
+        return child_region_rows(region, ids, "province")
     if group_by == "city":
-        city_of = func.substr(Org.region_code, 1, 4)
-        found = {prefix + "00": rest for prefix, *rest in grouped_totals(ids, city_of)}
-        cities = [region] if region.level == "city" else db.session.scalars(
-            select(Region).where(Region.parent_code == region.code).order_by(Region.code)).all()
-        if region.level == "district":
-            cities = [db.session.get(Region, region.parent_code)]
-        rows = [_row(city.code, city.name, found.pop(city.code, None)) for city in cities]
-        # Units registered at the province itself (省直单位) belong to no city: a row of their own.
-        for code, counts in sorted(found.items()):
-            rows.append(_row(code, f"{region.name}（省直）", counts))
-        return rows
+        return child_region_rows(region, ids, "city")
     return [_row(day.isoformat(), day.isoformat(), rest) for day, *rest in day_totals(ids)]
+
+
+def child_region_rows(region, ids, level):
+    """Rows by province (2 code digits), city (4) or district (6): every current region of that level in or
+    around `region`, each with its counts; units registered above that level (省直单位, or
+    a ministry's own) get a row of their own after them."""
+    digits = {"province": 2, "city": 4, "district": 6}[level]
+    found = {prefix.ljust(6, "0"): rest
+             for prefix, *rest in grouped_totals(ids, func.substr(Org.region_code, 1, digits))}
+    if region.level == level:
+        places = [region]
+    elif LEVELS.index(region.level) > LEVELS.index(level):  # a district's city, a city's province
+        places = [db.session.get(Region, region.code[:digits].ljust(6, "0"))]
+    else:
+        places = db.session.scalars(
+            select(Region).where(Region.level == level, Region.current.is_(True),
+                                 Region.code.like(region.prefix + "%")).order_by(Region.code)).all()
+    rows = [_row(place.code, place.name, found.pop(place.code, None)) for place in places]
+    for code, counts in sorted(found.items()):
+        rows.append(_row(code, f"{region.name}（{_DIRECT[region.level]}）", counts))
+    return rows
+
+
+_DIRECT = {"country": "部直", "province": "省直", "city": "市直", "district": "区直"}
 
 
 def _row(key, label, counts):

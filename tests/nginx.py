@@ -1,14 +1,14 @@
-"""Debian's nginx as the load balancer of docs/deploy.md, run by a test as its own process: a
-config in the test's directory, a free loopback port, no daemon, `-p` prefix there too."""
+"""Debian's nginx as the load balancer of docs/deploy.md, run by a test (or bench/load.py) as its
+own process: a config in its own directory, a free loopback port, no daemon, `-p` prefix there.
+Plain Python only (no pytest, no app imports): bench/load.py starts it the same way."""
+import http.client
 import os
+import signal
+import socket
 import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
-import requests
-from servers import free_port, kill_group, log_tail
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 START_DEADLINE_S = 30
@@ -21,7 +21,9 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {prefix}/access.log;
+    # The upstream last: which server answered (two, comma-separated, when nginx retried).
+    log_format balanced '$remote_addr [$time_local] "$request" $status $request_time $upstream_addr';
+    access_log {prefix}/access.log balanced;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
@@ -61,41 +63,74 @@ def config_text(prefix, port, upstreams):
     return CONFIG.format(prefix=prefix, port=port, servers=servers, user=user)
 
 
-@contextmanager
-def nginx(directory, upstreams):
-    """nginx balancing over `upstreams` (host:port); yields its base URL once it answers."""
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers(port):
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        connection.request("GET", "/healthz")
+        ok = connection.getresponse().status == 200
+        connection.close()
+        return ok
+    except OSError:
+        return False
+
+
+def start(directory, upstreams):
+    """Start nginx balancing over `upstreams` (host:port); returns (process, base URL) once it
+    answers /healthz through them. RuntimeError (with nginx's log) if it cannot."""
     if not Path(NGINX).is_file():
-        pytest.fail(f"{NGINX} is missing: apt-get install nginx (.ci/run installs it)")
+        raise RuntimeError(f"{NGINX} is missing: apt-get install nginx (.ci/run installs it)")
     prefix = Path(directory)
     prefix.mkdir(parents=True, exist_ok=True)
     port = free_port()
     config = prefix / "nginx.conf"
     config.write_text(config_text(prefix, port, upstreams), encoding="utf-8")
-    log_path = prefix / "nginx.out"
-    with open(log_path, "wb") as log:
+    with open(prefix / "nginx.out", "wb") as log:
         process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(config), "-e", str(prefix / "error.log")],
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_DEADLINE_S
+    while not _answers(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            logs = "".join(_tail(prefix / name) for name in ("nginx.out", "error.log"))
+            raise RuntimeError(f"nginx did not start (exit {process.returncode}):\n{logs}")
+        time.sleep(0.1)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process):
+    process.terminate()
     try:
-        deadline = time.monotonic() + START_DEADLINE_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"nginx exited with {process.returncode}:\n{log_tail(log_path)}"
-                            f"\n{log_tail(prefix / 'error.log')}")
-            try:
-                if requests.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"nginx not ready within {START_DEADLINE_S}s:\n{log_tail(prefix / 'error.log')}")
-            time.sleep(0.1)
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # a worker its master left behind
+    except ProcessLookupError:
+        pass
+
+
+def _tail(path, size=3000):
+    path = Path(path)
+    return path.read_bytes()[-size:].decode("utf-8", "replace") if path.is_file() else ""
+
+
+@contextmanager
+def nginx(directory, upstreams):
+    """For tests: nginx in front of `upstreams`, always stopped afterwards."""
+    import pytest
+
+    try:
+        process, base = start(directory, upstreams)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        kill_group(process)
+        stop(process)

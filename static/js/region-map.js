@@ -50,6 +50,7 @@
       },
       series: [{
         type: "map", map: "region-" + figures.region.code, nameProperty: "adcode", roam: true,
+        labelLayout: { hideOverlap: true },  // small eastern provinces: the tooltip and table name them
         data: values,
         label: {
           show: true, fontSize: 13, color: "#111",

@@ -260,6 +260,11 @@ def test_the_national_dashboard_by_province(client, make, two_provinces):
     assert response.status_code == 200 and "全国" in html
     assert '<tr data-key="140000">' in html and '<tr data-key="370000">' in html
     assert client.get(f"/region/370000/?campaign={national.id}").status_code == 200  # drills down
+    table = client.get(f"/region/000000/table?campaign={national.id}")
+    assert table.status_code == 200 and "全国" in table.get_data(as_text=True)
+    workbook = load_workbook(io.BytesIO(client.get(f"/region/000000/report.xlsx?campaign={national.id}").data))
+    units = [row[0].value for row in workbook.worksheets[1].iter_rows()]
+    assert sum(1 for name in units if isinstance(name, str) and name.startswith("测试单位")) == 2
     other = client.application.test_client()
     sign_in(other, make.user("bureau", region_code="140000").username)
     assert other.get(f"/region/000000/?campaign={national.id}").status_code == 404

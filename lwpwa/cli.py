@@ -54,7 +54,10 @@ def register_cli(app):
         from .reference import load_reference_data
 
         upgrade()
-        counts = load_reference_data()
+        try:
+            counts = load_reference_data()
+        except FileNotFoundError as exc:  # the regions package (npm ci) is not installed
+            _fail(str(exc))
         db.session.commit()
         click.echo("database ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 

@@ -21,6 +21,7 @@ What this module adds to the package's rows, each as the codes have it:
   development zone registers in the district it lies in.
 """
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,8 @@ class Release:
 
 
 def package_dir():
-    configured = current_app.config.get("REGIONS_PACKAGE_DIR")
+    # Another copy of the package (a newer release, unpacked) may be named in the environment.
+    configured = current_app.config.get("REGIONS_PACKAGE_DIR") or os.environ.get("REGIONS_PACKAGE_DIR")
     if configured:
         return Path(configured)
     return Path(current_app.root_path).parent / "node_modules" / PACKAGE

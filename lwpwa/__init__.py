@@ -67,6 +67,7 @@ def _register_blueprints(app):
     from .bureau.blueprints import BLUEPRINTS as bureau_blueprints
     from .checkins import api as checkins_api
     from .pwa import api as pwa_api
+    from .maps import views as maps
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
@@ -79,7 +80,7 @@ def _register_blueprints(app):
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, maps.bp, workspace.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .database import MAX_ID
 from .extensions import db
+from .regions import cli as regions_cli
 from .residents import cli as residents_cli
 
 
@@ -69,7 +70,10 @@ def register_cli(app):
         from .reference import load_reference_data
 
         upgrade()
-        counts = load_reference_data()
+        try:
+            counts = load_reference_data()
+        except FileNotFoundError as exc:  # the regions package (npm ci) is not installed
+            _fail(str(exc))
         db.session.commit()
         click.echo("database ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
@@ -134,13 +138,22 @@ def register_cli(app):
     @click.option("--report-due-on")
     @click.option("--slogan")
     @click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
-    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz):
-        """A new year's activity week for a province or city; prints its id."""
+    @click.option("--parent", "parent_id", type=int,
+                  help="The national (or province's) week this one is held under: its figures count this one's.")
+    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz, parent_id):
+        """A new year's activity week for the country (000000), a province or a city; prints its id."""
         from .campaigns.models import Campaign
+        from .regions.models import scope_prefix
 
         region = _region(region_code)
         if region.level == "district":
-            _fail("a campaign belongs to a province or a city")
+            _fail("a campaign belongs to the country (000000), a province or a city")
+        parent = db.session.get(Campaign, parent_id) if parent_id is not None else None
+        if parent_id is not None and parent is None:
+            _fail(f"no campaign with id {parent_id} (--parent)")
+        if parent is not None and (parent.parent_id is not None or parent.region_code == region.code or not
+                                   region.code.startswith(scope_prefix(parent.region_code, _region(parent.region_code).level))):
+            _fail("--parent must be a week of a larger region that contains this one, itself under no other")
         starts, ends = _date(starts_on, "--starts-on"), _date(ends_on, "--ends-on")
         if ends < starts:
             _fail("--ends-on is before --starts-on")
@@ -154,7 +167,7 @@ def register_cli(app):
         title = _text(title, "--title", 200, required=True)
         slogan = _text(slogan, "--slogan", 200)
         campaign = Campaign(title=title, slogan=slogan, region_code=region.code, timezone=tz,
-                            starts_on=starts, ends_on=ends, report_due_on=due)
+                            starts_on=starts, ends_on=ends, report_due_on=due, parent_id=parent_id)
         _save(campaign, f"a campaign titled {title!r} already exists in {region.name}")
         click.echo(f"created campaign {campaign.title} ({region.name})")
         click.echo(campaign.id)
@@ -219,3 +232,4 @@ def register_cli(app):
             click.echo(code.code)
 
     residents_cli.register(app)
+    regions_cli.register(app)

@@ -65,7 +65,7 @@ def create_user(username, password, role, org_id=None, region_code=None, display
         region_code = None
     elif role == "bureau":
         region = db.session.get(Region, region_code) if region_code else None
-        if region is None or region.level not in ("province", "city"):
+        if region is None or region.level not in ("country", "province", "city"):  # country: 000000
             raise AccountError(_("A bureau user needs a province or city region code (--region)."))
         org_id = None
     user = User(username=username, password_hash=hash_password(password), role=role,

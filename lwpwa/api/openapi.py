@@ -99,6 +99,8 @@ SCHEMAS = {
         "report_due_on": nullable(DAY),
         "timezone": {"type": "string", "examples": ["Asia/Shanghai"],
                      "description": "IANA time zone; a \"day\" is the local calendar day here."},
+        "parent_id": nullable({**POSITIVE, "description": "The national week this one is held under "
+                               "(its figures count this one's activities too)."}),
     }, required=("id", "title", "slogan", "region_code", "starts_on", "ends_on", "plan_due_on",
                  "report_due_on", "timezone")),
     "Region": obj({"code": REGION_CODE, "name": {"type": "string"},
@@ -281,8 +283,10 @@ OPERATIONS = [
     operation(
         "GET", "/regions", "listRegions", tag="Reference data", security=PUBLIC,
         summary="Regions with their GB/T 2260 codes",
-        description="Public. Without `parent`, the top level (the provinces); with it, the "
-                    "regions directly inside that region. An unknown parent gives an empty list.",
+        description="Public. Without `parent` (or with `parent=000000`, the whole country), the "
+                    "provinces, municipalities and autonomous regions; with it, the regions directly "
+                    "inside that region. An unknown parent gives an empty list. Every region of "
+                    "GB/T 2260, from the data package `flask --app wsgi check` names.",
         parameters=[query("parent", REGION_CODE, "The code of the enclosing region.")],
         responses={200: ok("The regions, ordered by code.", array(ref("Region")))}),
 

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..i18n import current_locale
+from ..maps import views as maps
+from ..national import dashboard as national
 from ..reports import region_table, service, submitted
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
@@ -48,6 +50,8 @@ def _context(code):
 def region(code):
     region, campaigns, campaign = _context(code)
     page = {"region": region, "campaigns": campaigns, "campaign": campaign, "trail": breadcrumbs(region)}
+    if region.level == "country":  # the national tier's page: lwpwa/national
+        return national.render(region, campaigns, campaign, page["trail"], localized_themes)
     if campaign is None:
         return render_template("bureau/dashboard.html", **page)
     sort = request.args.get("sort", "label")
@@ -76,6 +80,7 @@ def region(code):
         theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
         sort=sort, descending=descending,
         themes=themes, days=days,
+        map_figures=maps.map_figures(campaign, region) if region.level in maps.CHILD_LEVEL else None,
     )
 
 

@@ -9,18 +9,26 @@ number of distinct (person, day)s (the partial unique index `uq_checkins_counted
 allows one accepted row per activity, kind, person and day), `headcount` the sum of tallies.
 `flask --app wsgi recount` checks the table against `checkins`.
 """
-from sqlalchemy import distinct, func, literal_column, select
+from sqlalchemy import distinct, func, literal_column, or_, select
 
 from ..activities.models import Activity
+from ..campaigns.models import Campaign
 from ..checkins.models import CheckinCount
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import level_of, scope_prefix
 
 
+def campaign_family(campaign_id):
+    """The campaign and the weeks held under it (a national week's provincial ones): a
+    national table counts the activities of both."""
+    return select(Campaign.id).where(or_(Campaign.id == campaign_id, Campaign.parent_id == campaign_id))
+
+
 def counted_activities(campaign_id, org_id=None, region_code=None):
     """The activities a table counts: the campaign's, not cancelled, of a unit or a region."""
-    query = select(Activity.id).where(Activity.campaign_id == campaign_id, Activity.is_cancelled.is_(False))
+    query = select(Activity.id).where(Activity.campaign_id.in_(campaign_family(campaign_id)),
+                                      Activity.is_cancelled.is_(False))
     if org_id is not None:
         query = query.where(Activity.org_id == org_id)
     if region_code is not None:

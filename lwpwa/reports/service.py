@@ -7,7 +7,7 @@ from ..activities.models import Activity
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..orgs.models import Org
-from ..regions.models import Region, scope_prefix
+from ..regions.models import LEVELS, Region, scope_prefix
 from ..submissions.documents import unit_document
 from . import table
 from .counts import FIGURES, ZERO, activity_totals, counted_activities, day_totals, grouped_totals
@@ -76,7 +76,7 @@ def region_unit_rows(region, ids):
 
 
 AREA_GROUPS = {"province": "province", "city": "city", "county": "district"}  # group_by: region level
-OWN_UNITS = {"province": "省直", "city": "市直"}
+OWN_UNITS = {"country": "部直", "province": "省直", "city": "市直"}
 
 
 def area_of(code, group_by):
@@ -88,11 +88,10 @@ def areas_for(region, group_by):
     """The areas a region's rows are by: every one of the level inside the region, or the one
     area that holds a region already at or below that level."""
     level = AREA_GROUPS[group_by]
-    order = ("province", "city", "district")
-    if order.index(region.level) >= order.index(level):
+    if LEVELS.index(region.level) >= LEVELS.index(level):
         return [db.session.get(Region, area_of(region.code, group_by))]
     return db.session.scalars(
-        select(Region).where(Region.level == level, Region.code.like(region.prefix + "%"),
+        select(Region).where(Region.level == level, Region.current.is_(True), Region.code.like(region.prefix + "%"),
                              Region.code != region.code).order_by(Region.code)).all()
 
 
@@ -124,6 +123,7 @@ def stats_rows(campaign, region, group_by):
     if group_by in AREA_GROUPS:
         return area_rows(region, group_by, dict(grouped_totals(ids, Org.region_code)))
     return [_row(day.isoformat(), day.isoformat(), counts) for day, counts in day_totals(ids)]
+
 
 
 def _row(key, label, counts):

@@ -9,13 +9,13 @@ from ..bureau.scope import BUREAU_ROLES, pick_campaign, region_or_404
 from ..extensions import db
 from ..regions.models import COUNTRY_CODE, Region
 from ..reports import service
-from ..reports.counts import counted_activities
 from ..web.access import role_required
 from . import boundaries
 
 bp = Blueprint("maps", __name__, url_prefix="/region")
 
 CHILD_LEVEL = {"country": "province", "province": "city", "city": "district"}
+GROUP_BY = {"province": "province", "city": "city", "district": "county"}  # the counts API's names
 
 
 def children_of(region):
@@ -28,10 +28,8 @@ def children_of(region):
 
 def map_figures(campaign, region):
     """{"children": rows of every child region, "direct": rows of units above the children}."""
-    level = CHILD_LEVEL[region.level]
-    ids = counted_activities(campaign.id, region_code=region.code)
     codes = {child.code for child in children_of(region)}
-    rows = service.child_region_rows(region, ids, level)
+    rows = service.stats_rows(campaign, region, GROUP_BY[CHILD_LEVEL[region.level]])
     return {"children": [row for row in rows if row["key"] in codes],
             "direct": [row for row in rows if row["key"] not in codes]}
 

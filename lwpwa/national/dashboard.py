@@ -7,6 +7,7 @@ from ..bureau import charts, dashboard
 from ..extensions import db
 from ..orgs.models import Org
 from ..reports import service
+from ..reports.counts import FIGURES
 
 
 def province_rows(campaign, region, statuses):
@@ -30,11 +31,11 @@ def render(region, campaigns, campaign, trail, localized_themes):
     rows = province_rows(campaign, region, statuses)
     themes = localized_themes(service.stats_rows(campaign, region, "theme"))
     days = service.stats_rows(campaign, region, "day")
-    totals = {key: sum(row[key] for row in rows) for key in ("activities", "attendance", "volunteers")}
+    totals = {key: sum(row[key] for row in rows) for key in ("activities", *FIGURES)}
     return render_template(
         "national/dashboard.html", **page,
         provinces=dashboard.sort_rows(rows, sort, descending), totals=totals,
-        tallied=dashboard.tallied_attendance(campaign, region),
+        tallied=totals["attendance_tallied"],
         status_counts=dashboard.status_counts(statuses),
         theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
         sort=sort, descending=descending)

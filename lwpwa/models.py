@@ -7,3 +7,4 @@ from .orgs.models import Org  # noqa: F401
 from .regions.models import Region  # noqa: F401
 from .residents.models import Resident, SignInCode  # noqa: F401
 from .submissions.models import Submission  # noqa: F401
+from .evidence.models import EvidencePackage, Photo, Plan  # noqa: F401

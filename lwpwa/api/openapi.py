@@ -410,6 +410,7 @@ TAGS = [
     {"name": "Residents", "description": "Registration and a resident's own data. 居民注册与个人数据。"},
     {"name": "Sync", "description": "Check-ins from scanners, and counts. 扫码签到上传与统计。"},
     {"name": "Reports", "description": "Statistics tables and counts for bureaus. 情况统计表与汇总数据。"},
+    {"name": "Photos", "description": "Activity photos as evidence, from the phones. 活动照片（佐证材料）。"},
     {"name": "Meta", "description": "About the API itself. 关于本接口。"},
 ]
 

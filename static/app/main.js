@@ -12,6 +12,7 @@ import {
 import { app, leaveCurrent, refreshStatus, runSync } from "./status.js";
 import { languageSwitch, showLogin } from "./login.js";
 import { showMyCodes } from "./mycode.js";
+import { installPhotoUploads, photosLink, showPhotos } from "./photos.js";
 import { CHANNEL } from "./sync.js";
 
 // Two banners of their own: an expired sign-in and a new version can both be news at once, and
@@ -219,7 +220,12 @@ async function route() {
     const activity = await loadActivity(id);
     if (activity) {
       leaveCurrent();
+      if (new URLSearchParams(location.search).has("photos")) {
+        app.leaveScreen = await showPhotos(activity, { back: () => { history.pushState(null, "", `/app/?activity=${id}`); route(); } });
+        return undefined;
+      }
       app.leaveScreen = await showScan(activity, { back: () => { history.pushState(null, "", "/app/"); route(); } });
+      document.querySelector("header.top")?.append(photosLink(activity));
       return undefined;
     }
   }
@@ -249,6 +255,7 @@ async function boot() {
   if (app.auth?.token && navigator.storage?.persist) navigator.storage.persist().catch(() => {});
   registerServiceWorker();
   runSync();
+  installPhotoUploads();
 }
 
 boot();

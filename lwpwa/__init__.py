@@ -59,7 +59,7 @@ def _register_blueprints(app):
     from .api import openapi
     from .bureau.blueprints import BLUEPRINTS as bureau_blueprints
     from .checkins import api as checkins_api
-    from .evidence import api as evidence_api, web as evidence_web
+    from .evidence import api as evidence_api, bureau as evidence_bureau, web as evidence_web
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
@@ -72,7 +72,7 @@ def _register_blueprints(app):
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, evidence_web.bp, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, evidence_web.bp, evidence_bureau.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -29,8 +29,11 @@ def upload(client, headers, activity_id, data, photo_id=None, taken_at="2026-12-
 
 
 def lead_client(app, user):
-    """A browser session of `user` (CSRF off for the login only)."""
-    web = app.test_client()
+    """A browser session of `user` (CSRF off for the login only), each request in an app
+    context of its own (conftest.IsolatedClient), so no signed-in user lingers in `g`."""
+    from conftest import IsolatedClient
+
+    web = IsolatedClient(app, app.response_class, use_cookies=True)
     enabled = app.config["WTF_CSRF_ENABLED"]
     app.config["WTF_CSRF_ENABLED"] = False
     try:

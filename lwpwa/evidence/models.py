@@ -93,3 +93,5 @@ class Plan(db.Model):
     size_bytes: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the first file of this kind came: on time or late is decided by it, not by a correction.
+    first_uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,6 @@
 """The site lead's evidence pages (/unit/…): photos per activity, the evidence package, plans.
 Every page shows only the lead's own unit; another unit's activity or photo answers 404."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,10 +15,11 @@ from ..web.access import role_required
 from ..workspace.forms import ConfirmForm
 from ..workspace.scope import current_org, unit_activity_or_404
 from ..workspace.scope import selected_campaign
-from . import package as packages, photos, storage
+from . import package as packages, photos, plans, storage
 from .models import MAX_PHOTOS_PER_ACTIVITY, Photo
 
 ZIP = "application/zip"
+DOCX = plans.MIMETYPES["docx"]
 
 bp = Blueprint("evidence", __name__, url_prefix="/unit")
 
@@ -139,6 +140,46 @@ def handed_in_zip():
                     f"{campaign.title}佐证材料-{org.name}.zip")
 
 
+def plan_upload(campaign, org=None, region_code=None):
+    """Take the posted plan file (form field `file`); flash what happened. A page answers the
+    flash after its redirect; only a request larger than allowed ends in the 413 page."""
+    request.max_content_length = current_app.config["PLAN_MAX_BYTES"] + 64 * 1024
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    try:
+        plan = plans.store_plan(campaign, current_user, upload.filename if upload else None,
+                                upload.read() if upload else b"", org=org, region_code=region_code)
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return None
+    flash(_("The plan (%(kind)s) was handed in.", kind=plan.kind.upper()), "info")
+    return None
+
+
+def plans_page():
+    org = current_org()
+    campaign = selected_campaign(org)
+    if request.method == "POST":
+        plan_upload(campaign, org=org)
+        return redirect(url_for("evidence.plans", campaign=campaign.id))
+    mine = plans.plans_by_owner(campaign, [plans.owner_key(org)])[plans.owner_key(org)]
+    return render_template("evidence/plans.html", org=org, campaign=campaign, plans=mine,
+                           status=plans.plan_status(campaign, mine), confirm=ConfirmForm(),
+                           max_mb=current_app.config["PLAN_MAX_BYTES"] // (1024 * 1024))
+
+
+def plan_file():
+    org = current_org()
+    campaign = selected_campaign(org)
+    kind = request.args.get("kind", "pdf")
+    plan = plans.plan_of(campaign, plans.owner_key(org), kind) if kind in plans.PLAN_KINDS else None
+    if plan is None:
+        flash(_("No such plan has been handed in."), "error")
+        return redirect(url_for("evidence.plans", campaign=campaign.id))
+    return download(plans.read_plan(plan), plans.MIMETYPES[plan.kind], plan.filename)
+
+
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 ROUTES = (
     ("/activities/<int:activity_id>/photos", "activity_photos", activity_photos_page, BOTH),
@@ -147,6 +188,8 @@ ROUTES = (
     ("/evidence/package.zip", "package_zip", package_zip, GET),
     ("/evidence/hand-in", "hand_in", hand_in, POST),
     ("/evidence/handed-in.zip", "handed_in_zip", handed_in_zip, GET),
+    ("/plans", "plans", plans_page, BOTH),
+    ("/plans/file", "plan_file", plan_file, GET),
 )
 
 for rule, endpoint, view, methods in ROUTES:

@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('size_bytes', sa.Integer(), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('first_uploaded_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_evidence_plans_campaign_id_campaigns')),
     sa.ForeignKeyConstraint(['org_id'], ['orgs.id'], name=op.f('fk_evidence_plans_org_id_orgs')),
     sa.ForeignKeyConstraint(['region_code'], ['regions.code'], name=op.f('fk_evidence_plans_region_code_regions')),

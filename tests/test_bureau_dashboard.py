@@ -162,3 +162,22 @@ def test_the_dashboards_totals_are_the_counts_apis(client, make, shanxi, code):
     html = client.get(f"/region/{code}/?campaign={campaign.id}").get_data(as_text=True)
     shown = {key: int(n) for key, n in re.findall(r'data-total="(\w+)">(\d+)<', html)}
     assert shown == api["totals"] and api["totals"]["volunteers"] == 1
+
+
+def test_the_verified_share_per_unit_and_region_sorts_on_the_server(client, make, shanxi):
+    """xiaodian: 3 scanned + 1 tallied (75 %), library 1 + 1 (50 %); the region 4 of 6 (66 %)."""
+    campaign, units = shanxi
+    sign_in(client, make.user("bureau", region_code="140100").username)
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&sort=verified_share&dir=desc")
+    assert [key for key, _s in rows_of(html, "units")] == [str(units["xiaodian"].id), str(units["library"].id)]
+    shares = dict(re.findall(r'data-share="([^"]+)">([^<]+)<', html))
+    assert shares == {"region": "66 %", str(units["xiaodian"].id): "75 %", str(units["library"].id): "50 %"}
+    assert 'data-total="attendance_tallied">2<' in html and 'data-total="attendance_scanned">4<' in html
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&sort=verified_share&dir=asc")
+    assert [key for key, _s in rows_of(html, "units")] == [str(units["library"].id), str(units["xiaodian"].id)]
+    sign_out(client)
+    sign_in(client, make.user("bureau", region_code="140000").username)
+    _r, html = page(client, f"/region/140000/?campaign={campaign.id}&sort=verified_share&dir=desc")
+    cities = [key for key, _s in rows_of(html, "cities")]
+    assert cities[:2] == ["140100", "140200"]  # 4/6 before 2/3 (equal: the official order), then none
+    assert re.search(r'data-share="140300"><span class="muted">', html)

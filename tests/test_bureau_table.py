@@ -8,9 +8,16 @@ from test_reports import THEME_LABELS, find_row, province  # noqa: F401  (fixtur
 from test_web_login import sign_in
 
 
-def cells(html, row_label):
-    row = re.search(rf"<tr><th scope=\"row\">{re.escape(row_label)}</th>(.*?)</tr>", html, re.S).group(1)
-    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+from lwpwa.reports.table import TABLE_ROWS
+
+ROW_KEYS = {label: key for label, key in TABLE_ROWS if not label.startswith("其中")}
+
+
+def cells(html, row):
+    """The cells of a body row of the region table, named by its label or its key (data-row)."""
+    key = ROW_KEYS.get(row, row)
+    found = re.search(rf"<tr[^>]*data-row=\"{key}\"><th scope=\"row\">[^<]*</th>(.*?)</tr>", html, re.S).group(1)
+    return re.findall(r"<td[^>]*>(.*?)</td>", found, re.S)
 
 
 def test_the_table_page_matches_the_xlsx_cell_for_cell(client, make, province):  # noqa: F811
@@ -28,10 +35,14 @@ def test_the_table_page_matches_the_xlsx_cell_for_cell(client, make, province): 
     assert xlsx.status_code == 200 and xlsx.mimetype.endswith("spreadsheetml.sheet")
     ws = load_workbook(io.BytesIO(xlsx.data)).worksheets[0]
     header = find_row(ws, "活动主题")
-    for offset, label in enumerate(("参与（或受益）人数（人次）", "志愿者人数（人次）"), start=4):
-        page_values = [int(v) for v in cells(html, label)]
+    for offset, (label, key) in enumerate(TABLE_ROWS, start=1):
+        assert ws.cell(header + offset, 1).value == label
+        if key in ("content", "name", "form", "news_links"):
+            continue
+        page_values = [int(v) for v in cells(html, key)]
         sheet_values = [ws.cell(header + offset, c).value for c in range(2, ws.max_column + 1)]
-        assert page_values == sheet_values
+        assert page_values == sheet_values, key
+    assert cells(html, "attendance_tallied")[-1] == "3" and cells(html, "attendance_scanned")[-1] == "15"
     assert cells(html, "参与（或受益）人数（人次）")[-1] == "18"  # as tests/test_reports.py's region sum
     units_table = html[html.index('id="units-table"'):]
     assert units_table.count("<tr data-unit=") == 3 and "单位-jinan" not in html

@@ -1,15 +1,14 @@
 """What a region's dashboard shows: the counts API's rows (reused as they are), the walk-in
-tallies apart, and every unit's submission status against the due date."""
+tallies apart with the share of participations verified by a scanned code, and every unit's
+submission status against the due date."""
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..checkins.models import CheckinCount
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region
 from ..reports import service
-from ..reports.counts import counted_activities
 from ..submissions.models import Submission
 from ..submissions.service import CHANGED, MISSING, SUBMITTED, submission_status
 
@@ -17,17 +16,18 @@ OVERDUE = "overdue"  # missing after the due date
 STATUS_ORDER = {OVERDUE: 0, MISSING: 1, CHANGED: 2, SUBMITTED: 3}
 # "label" keeps the official order (cities by code, units by place then name): sorting Chinese
 # names by code point would be meaningless.
-SORT_KEYS = ("label", "activities", "attendance", "volunteers", "status")
+SORT_KEYS = ("label", "activities", "attendance", "attendance_tallied", "verified_share", "volunteers", "status")
 
 
-def tallied_attendance(campaign, region):
-    """Walk-ins counted by a tally (no code): shown apart, never mistaken for verified scans.
-    Read from the counts table, as the counts API's rows are."""
-    ids = counted_activities(campaign.id, region_code=region.code)
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(CheckinCount.headcount), 0))
-        .where(CheckinCount.activity_id.in_(ids), CheckinCount.kind == "attendee")
-    ))
+def verified_share(row):
+    """The share of participations verified by a scanned code, 0..1, or None with none at all."""
+    return row["attendance_scanned"] / row["attendance"] if row["attendance"] else None
+
+
+def with_shares(rows):
+    for row in rows:
+        row["verified_share"] = verified_share(row)
+    return rows
 
 
 def latest_submissions(campaign, region):
@@ -80,7 +80,7 @@ def status_counts(statuses, org_ids=None):
 def unit_rows(campaign, region, statuses):
     """The counts API's rows by unit, with the unit's place and submission status."""
     places = {str(org_id): region_name for org_id, _name, region_name in service.units_in(region)}
-    rows = service.stats_rows(campaign, region, "org")
+    rows = with_shares(service.stats_rows(campaign, region, "org"))
     for row in rows:
         row["place"] = places.get(row["key"], "")
         row.update(statuses.get(int(row["key"]), {"status": MISSING, "submitted_at": None, "late": False}))
@@ -89,7 +89,7 @@ def unit_rows(campaign, region, statuses):
 
 def city_rows(campaign, region, statuses):
     """The counts API's rows by city, each with how many of its units are in which status."""
-    rows = service.stats_rows(campaign, region, "city")
+    rows = with_shares(service.stats_rows(campaign, region, "city"))
     city_of = dict(db.session.execute(
         select(Org.id, func.substr(Org.region_code, 1, 4)).where(Org.region_code.like(region.prefix + "%"))).all())
     for row in rows:
@@ -106,6 +106,9 @@ def sort_rows(rows, key, descending):
     if key == "status":
         def sort_key(row):
             return STATUS_ORDER.get(row.get("status"), 9)
+    elif key == "verified_share":
+        def sort_key(row):  # rows without participations below every share
+            return -1 if row["verified_share"] is None else row["verified_share"]
     else:
         def sort_key(row):
             return row[key]

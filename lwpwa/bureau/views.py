@@ -8,7 +8,8 @@ from ..extensions import db
 from ..i18n import current_locale
 from ..reports import service
 from ..reports.api import XLSX, download
-from ..reports.table import NOTES, ROW_LABELS, region_columns
+from ..reports.counts import FIGURES
+from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, region_columns
 from ..reports.counts import counted_activities
 from ..reports.xlsx import to_bytes
 from ..regions.models import Region
@@ -62,13 +63,12 @@ def region(code):
         rows = units = dashboard.unit_rows(campaign, region, statuses)
     # Every activity of the region is in exactly one city (unit): the totals are the rows' sum,
     # which spares a second pass over the check-ins.
-    totals = {key: sum(row[key] for row in rows) for key in ("activities", "attendance", "volunteers")}
+    totals = {key: sum(row[key] for row in rows) for key in ("activities", *FIGURES)}
     return render_template(
         "bureau/dashboard.html", **page,
         cities=dashboard.sort_rows(cities, sort, descending) if cities is not None else None,
         units=dashboard.sort_rows(units, sort, descending) if units is not None else None,
-        totals=totals,
-        tallied=dashboard.tallied_attendance(campaign, region),
+        totals=totals, verified_share=dashboard.verified_share(totals),
         status_counts=dashboard.status_counts(statuses),
         theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
         sort=sort, descending=descending,
@@ -90,11 +90,12 @@ def table(code):
     template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
-        columns=columns, units=units, today=service.today_in(campaign), row_labels=ROW_LABELS, notes=NOTES,
+        columns=columns, units=units, today=service.today_in(campaign), row_labels=ROW_LABELS,
+        table_rows=TABLE_ROWS, notes=NOTES,
         theme_labels={key: label for key, label, _en in THEMES},
         theme_pairs=[(key, label) for key, label, _en in THEMES],
         unit_theme_totals={key: sum(unit["by_theme"].get(key, 0) for unit in units) for key, _l, _e in THEMES},
-        totals={"attendance": sum(c.values[3] for c in columns), "volunteers": sum(c.values[4] for c in columns)},
+        totals={key: sum(c.values[key] for c in columns) for key in FIGURES},
     )
 
 

@@ -104,16 +104,21 @@ def stats():
     return response
 
 
+# The CSV's columns: the first five as they always were, then the parts of each count.
+CSV_COLUMNS = ("key", "label", "activities", "attendance", "volunteers", "attendance_scanned",
+               "attendance_tallied", "volunteers_scanned", "volunteers_tallied")
+
+
 def stats_csv(rows):
     """UTF-8 with a BOM so that Excel shows Chinese; text never starts like a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["key", "label", "activities", "attendance", "volunteers"])
+    writer.writerow(CSV_COLUMNS)
     for row in rows:
         label = row["label"]
         if label.startswith(FORMULA_STARTS):
             label = "'" + label
-        writer.writerow([row["key"], label, row["activities"], row["attendance"], row["volunteers"]])
+        writer.writerow([label if column == "label" else row[column] for column in CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()
 
 

@@ -6,16 +6,24 @@ REPORTERS = ("site_lead", "bureau", "admin")
 BUREAUS = ("bureau", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# Each count and its two parts: scanned (a code, verified) + tallied (walk-ins counted by hand).
+FIGURES = {
+    "attendance": {**COUNT, "description": "Participations (人次): attendance_scanned + attendance_tallied."},
+    "attendance_scanned": {**COUNT, "description": "Participations recorded by scanning a code (其中：扫码签到)."},
+    "attendance_tallied": {**COUNT, "description": "Walk-ins counted without a code (其中：现场计数)."},
+    "volunteers": {**COUNT, "description": "Volunteer person-times: volunteers_scanned + volunteers_tallied."},
+    "volunteers_scanned": {**COUNT, "description": "Volunteers recorded by scanning a code."},
+    "volunteers_tallied": {**COUNT, "description": "Volunteers counted without a code."},
+}
+
 SCHEMAS = {
     "StatsRow": obj({
         "key": text(description="The unit's id, the theme key, the ISO date or the region code, as a string."),
         "label": text(),
         "activities": COUNT,
-        "attendance": COUNT,
-        "volunteers": COUNT,
-    }, required=("key", "label", "activities", "attendance", "volunteers")),
-    "StatsTotals": obj({"activities": COUNT, "attendance": COUNT, "volunteers": COUNT},
-                       required=("activities", "attendance", "volunteers")),
+        **FIGURES,
+    }, required=("key", "label", "activities", *FIGURES)),
+    "StatsTotals": obj({"activities": COUNT, **FIGURES}, required=("activities", *FIGURES)),
     "Stats": obj({
         "campaign_id": {"type": "integer"},
         "region_code": REGION_CODE,
@@ -34,7 +42,9 @@ TABLE_DESCRIPTION = (
     "The statistics table (情况统计表) of the Shanxi notice as .xlsx: title, 填报单位（公章）, the "
     "date; a header row 活动主题 + the nine themes, each merged over one column per activity (or "
     "one empty column) + 合计; rows 活动内容, 活动名称, 活动形式, 参与（或受益）人数（人次）, "
-    "志愿者人数（人次）, 新闻链接. Counts are plain integers equal to each activity's stats; "
+    "志愿者人数（人次）, 新闻链接; under each of the two count rows, 其中：扫码签到（人次） and "
+    "其中：现场计数（人次） (scanned + counted = the row above). Counts are plain integers equal to "
+    "each activity's stats; "
     "cancelled activities are left out; text is never stored as a formula.")
 
 OPERATIONS = [
@@ -51,7 +61,8 @@ OPERATIONS = [
         "GET", "/regions/{code}/report.xlsx", "getRegionReport", tag="Reports", roles=BUREAUS,
         summary="A region's statistics table, summed over its units (.xlsx)",
         description=TABLE_DESCRIPTION + " Summed over every unit in the region, one column per "
-                    "theme; a second sheet 按单位 has one row per unit and a 合计 row.",
+                    "theme; a second sheet 按单位 has one row per unit (with both counts and their "
+                    "parts) and a 合计 row.",
         parameters=[{"name": "code", "in": "path", "required": True, "schema": REGION_CODE,
                      "description": "A province or city code inside the caller's region."},
                     CAMPAIGN],

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region, scope_prefix
 from . import table
-from .counts import activity_totals, counted_activities, day_totals, grouped_totals
+from .counts import FIGURES, ZERO, activity_totals, counted_activities, day_totals, grouped_totals
 
 SAMPLE_NAMES = 20
 
@@ -27,9 +27,8 @@ def unit_workbook(campaign, org):
 
 
 def region_theme_rows(ids):
-    rows = {theme: {"activities": activities, "attendance": attendance, "volunteers": volunteers,
-                    "units": 0, "forms": {}, "names": [], "links": 0}
-            for theme, activities, attendance, volunteers in grouped_totals(ids, Activity.theme)}
+    rows = {theme: {**counts, "units": 0, "forms": {}, "names": [], "links": 0}
+            for theme, counts in grouped_totals(ids, Activity.theme)}
     in_ids = Activity.id.in_(ids)
     for theme, units, links in db.session.execute(
         select(Activity.theme, func.count(distinct(Activity.org_id)),
@@ -66,14 +65,13 @@ def units_in(region):
 
 def region_unit_rows(region, ids):
     per_theme = {}
-    for org_id, theme, activities, attendance, volunteers in grouped_totals(ids, Org.id, Activity.theme):
-        unit = per_theme.setdefault(org_id, {"activities": 0, "attendance": 0, "volunteers": 0, "by_theme": {}})
-        unit["activities"] += activities
-        unit["attendance"] += attendance
-        unit["volunteers"] += volunteers
-        unit["by_theme"][theme] = attendance
-    empty = {"activities": 0, "attendance": 0, "volunteers": 0, "by_theme": {}}
-    return [{"id": org_id, "name": name, "region_name": region_name, **per_theme.get(org_id, empty)}
+    for org_id, theme, counts in grouped_totals(ids, Org.id, Activity.theme):
+        unit = per_theme.setdefault(org_id, {"activities": 0, **ZERO, "by_theme": {}})
+        for key in ("activities", *FIGURES):
+            unit[key] += counts[key]
+        unit["by_theme"][theme] = counts["attendance"]
+    return [{"id": org_id, "name": name, "region_name": region_name,
+             **per_theme.get(org_id, {"activities": 0, **ZERO, "by_theme": {}})}
             for org_id, name, region_name in units_in(region)]
 
 
@@ -84,17 +82,17 @@ def region_workbook(campaign, region):
 
 
 def stats_rows(campaign, region, group_by):
-    """Rows of the counts API: [{"key", "label", "activities", "attendance", "volunteers"}]."""
+    """Rows of the counts API: [{"key", "label", "activities", *FIGURES}]."""
     ids = counted_activities(campaign.id, region_code=region.code)
     if group_by == "theme":
-        found = {theme: rest for theme, *rest in grouped_totals(ids, Activity.theme)}
+        found = dict(grouped_totals(ids, Activity.theme))
         return [_row(key, label, found.get(key)) for key, label, _en in THEMES]
     if group_by == "org":
-        found = {org_id: rest for org_id, *rest in grouped_totals(ids, Org.id)}
+        found = dict(grouped_totals(ids, Org.id))
         return [_row(str(org_id), name, found.get(org_id)) for org_id, name, _r in units_in(region)]
     if group_by == "city":
         city_of = func.substr(Org.region_code, 1, 4)
-        found = {prefix + "00": rest for prefix, *rest in grouped_totals(ids, city_of)}
+        found = {prefix + "00": counts for prefix, counts in grouped_totals(ids, city_of)}
         cities = [region] if region.level == "city" else db.session.scalars(
             select(Region).where(Region.parent_code == region.code).order_by(Region.code)).all()
         if region.level == "district":
@@ -104,13 +102,11 @@ def stats_rows(campaign, region, group_by):
         for code, counts in sorted(found.items()):
             rows.append(_row(code, f"{region.name}（省直）", counts))
         return rows
-    return [_row(day.isoformat(), day.isoformat(), rest) for day, *rest in day_totals(ids)]
+    return [_row(day.isoformat(), day.isoformat(), counts) for day, counts in day_totals(ids)]
 
 
 def _row(key, label, counts):
-    activities, attendance, volunteers = counts or (0, 0, 0)
-    return {"key": str(key), "label": label, "activities": activities, "attendance": attendance,
-            "volunteers": volunteers}
+    return {"key": str(key), "label": label, **(counts or {"activities": 0, **ZERO})}
 
 
 def stats_totals(campaign, region, rows):
@@ -118,5 +114,4 @@ def stats_totals(campaign, region, rows):
     grouping), and the number of activities counted (an activity may span several days)."""
     ids = counted_activities(campaign.id, region_code=region.code)
     return {"activities": db.session.scalar(select(func.count()).select_from(ids.subquery())),
-            "attendance": sum(row["attendance"] for row in rows),
-            "volunteers": sum(row["volunteers"] for row in rows)}
+            **{key: sum(row[key] for row in rows) for key in FIGURES}}

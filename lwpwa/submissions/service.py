@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..activities.models import Activity
 from ..extensions import db
-from ..reports.counts import activity_totals, counted_activities
+from ..reports.counts import FIGURES, ZERO, activity_totals, counted_activities
 from .models import Submission
 
 SUBMITTED, CHANGED, MISSING = "submitted", "changed", "missing"
@@ -20,7 +20,7 @@ def table_snapshot(campaign, org):
         select(Activity).where(Activity.id.in_(ids)).order_by(Activity.starts_at, Activity.id)).all()
     rows = []
     for activity in activities:
-        counts = totals.get(activity.id, {"attendance": 0, "volunteers": 0})
+        counts = totals.get(activity.id, ZERO)
         rows.append({"id": activity.id, "theme": activity.theme, "name": activity.name,
                      "content": activity.content, "form": activity.form, "mode": activity.mode,
                      "courses": activity.courses or [], "news_links": activity.news_links or [],
@@ -30,9 +30,7 @@ def table_snapshot(campaign, org):
         "org": {"id": org.id, "name": org.name, "lead_name": org.lead_name,
                 "reporter_name": org.reporter_name, "phone": org.phone},
         "activities": rows,
-        "totals": {"activities": len(rows),
-                   "attendance": sum(r["attendance"] for r in rows),
-                   "volunteers": sum(r["volunteers"] for r in rows)},
+        "totals": {"activities": len(rows), **{key: sum(r[key] for r in rows) for key in FIGURES}},
     }
 
 

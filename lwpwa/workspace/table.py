@@ -11,7 +11,8 @@ from ..activities.reference import THEMES
 from ..extensions import db
 from ..reports import service as reports
 from ..reports.api import XLSX, download
-from ..reports.table import ATTENDANCE_ROW, NOTES, ROW_LABELS, VOLUNTEERS_ROW, chinese_date, unit_columns
+from ..reports.counts import FIGURES
+from ..reports.table import COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, unit_columns
 from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
 from .forms import ConfirmForm, ContactsForm
@@ -23,15 +24,15 @@ def table_data(campaign, org, snapshot=None):
     that a submission stores (so the page, the fingerprint and the .xlsx agree)."""
     snapshot = snapshot or submissions.table_snapshot(campaign, org)
     activities = [SimpleNamespace(**row) for row in snapshot["activities"]]
-    totals = {row["id"]: {"attendance": row["attendance"], "volunteers": row["volunteers"]}
-              for row in snapshot["activities"]}
+    totals = {row["id"]: {key: row.get(key, 0) for key in FIGURES} for row in snapshot["activities"]}
     columns = unit_columns(activities, totals)
     headers = [{"label": label, "span": sum(1 for c in columns if c.theme == key)} for key, label, _en in THEMES]
     rows = []
-    for offset, label in enumerate(ROW_LABELS):
-        is_count = offset in (ATTENDANCE_ROW, VOLUNTEERS_ROW)
-        cells = [col.values[offset] for col in columns]
-        rows.append({"label": label, "cells": cells, "is_count": is_count,
+    for label, key in TABLE_ROWS:
+        is_count = key in COUNT_KEYS
+        cells = [col.values[key] for col in columns]
+        rows.append({"label": label, "key": key, "cells": cells, "is_count": is_count,
+                     "is_part": is_count and label not in ROW_LABELS,
                      "total": sum(int(v) for v in cells) if is_count else ""})
     return {
         "title": f"{campaign.title}情况统计表",

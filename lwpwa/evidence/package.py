@@ -6,7 +6,6 @@ import io
 import re
 import zipfile
 from datetime import datetime
-from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from ..activities.models import Activity
 from ..checkins.stats import activity_stats
 from ..errors import ApiError
 from ..extensions import db
-from ..reports import table
+from ..reports import service as reports
 from ..reports.sign_in_sheet import sign_in_workbook
 from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
@@ -41,13 +40,8 @@ def submitted_or_409(campaign, org):
 
 def snapshot_table(campaign, submission):
     """The .xlsx of a submitted version, dated the day it was submitted."""
-    snapshot = submission.snapshot
-    activities = [SimpleNamespace(**row) for row in snapshot["activities"]]
-    totals = {row["id"]: {"attendance": row["attendance"], "volunteers": row["volunteers"]}
-              for row in snapshot["activities"]}
-    org = SimpleNamespace(**snapshot["org"])
     on_date = submission.submitted_at.astimezone(campaign.zone).date()
-    return to_bytes(table.unit_workbook(campaign, org, activities, totals, on_date))
+    return to_bytes(reports.snapshot_workbook(campaign, submission.snapshot, on_date))
 
 
 def chosen_photos(activity_ids):

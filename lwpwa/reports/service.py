@@ -1,5 +1,6 @@
 """Gathering what the tables and the counts API show, in a handful of SQL queries."""
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import distinct, func, select
 
@@ -19,11 +20,30 @@ def today_in(campaign):
 
 
 def unit_workbook(campaign, org):
-    ids = counted_activities(campaign.id, org_id=org.id)
-    activities = db.session.scalars(
-        select(Activity).where(Activity.id.in_(ids)).order_by(Activity.starts_at, Activity.id)
-    ).all()
-    return table.unit_workbook(campaign, org, activities, activity_totals(ids), today_in(campaign))
+    """The unit's live table, dated the day of its submitted version when it says the same,
+    else undated (a draft: 年 月 日 left blank, as in the attachment)."""
+    from ..submissions import service as submissions  # submissions import reports: not at load
+
+    snapshot = submissions.table_snapshot(campaign, org)
+    return snapshot_workbook(campaign, snapshot, table_date(campaign, org, snapshot))
+
+
+def table_date(campaign, org, snapshot):
+    """The local day of the latest submitted version if the snapshot is that version, else None."""
+    from ..submissions import service as submissions
+
+    latest = submissions.latest_submission(campaign, org)
+    if latest is None or submissions.fingerprint(snapshot) != latest.fingerprint:
+        return None
+    return latest.submitted_at.astimezone(campaign.zone).date()
+
+
+def snapshot_workbook(campaign, snapshot, on_date):
+    """The unit's table from a snapshot (submissions.table_snapshot, or a submission's own)."""
+    activities = [SimpleNamespace(**row) for row in snapshot["activities"]]
+    totals = {row["id"]: {key: row.get(key, 0) for key in FIGURES} for row in snapshot["activities"]}
+    org = SimpleNamespace(**snapshot["org"])
+    return table.unit_workbook(campaign, org, activities, totals, on_date)
 
 
 def region_theme_rows(ids):
@@ -77,8 +97,8 @@ def region_unit_rows(region, ids):
 
 def region_workbook(campaign, region):
     ids = counted_activities(campaign.id, region_code=region.code)
-    return table.region_workbook(campaign, region, region_theme_rows(ids), region_unit_rows(region, ids),
-                                 today_in(campaign))
+    # Undated: a bureau's table is a working sum until the bureau seals it (年 月 日 blank).
+    return table.region_workbook(campaign, region, region_theme_rows(ids), region_unit_rows(region, ids), None)
 
 
 def stats_rows(campaign, region, group_by):

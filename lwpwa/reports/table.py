@@ -6,13 +6,16 @@ with plain integers in the two count rows, each count row followed by the two ro
 (scanned with a code, counted by a tally: 此表可加行); the contacts and the two notes of the
 original below.
 """
+import re
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from ..activities.reference import FORM_LABELS, MODE_LABELS, THEMES
 from .counts import FIGURES, ZERO
-from .xlsx import BOLD, CENTER, FONT, TITLE, WRAP, landscape_a4, merge, put, set_widths
+from .xlsx import BOLD, CENTER, FONT, TITLE, WRAP, fit_row_heights, merge, paged_a4, put, set_widths
 
 # The notice's six rows.
 ROW_LABELS = ("活动内容", "活动名称", "活动形式", "参与（或受益）人数（人次）", "志愿者人数（人次）", "新闻链接")
@@ -33,10 +36,42 @@ NOTES = (
     "2. 为尽可能详细填写活动形式和活动内容，此表可加列、加行。",
 )
 HEADER_ROW = 3
+# Print layout: at 100 % an A4 landscape page (10.9 in between 0.4 in margins) holds the label
+# column and four columns of these widths (合计 counts as one, on the last page), so the text
+# prints at 11 pt; the label column and the header row repeat on every page. Four, not five:
+# without Calibri (LibreOffice on Linux falls back to a wider font) a width unit is about 9.3 px
+# instead of Excel's 7, and (24 + 4 × 20) units must still fit 10.9 in at 96 px an inch.
+LABEL_WIDTH, COLUMN_WIDTH = 24, 20
+COLUMNS_PER_PAGE = 4
+BLANK_DATE = "　　年　　月　　日"  # a draft: the unit writes the day it seals the table
+# "2022年山西省全民终身学习活动周" → "山西省 2022 年全民终身学习活动周…" (the attachment's own wording)
+YEAR_FIRST = re.compile(r"^(\d{4})年(.+?(?:省|自治区|市))(.+)$")
 
 
-def chinese_date(day: date):
-    return f"{day.year}年{day.month}月{day.day}日"
+def chinese_date(day: date | None):
+    return f"{day.year}年{day.month}月{day.day}日" if day else BLANK_DATE
+
+
+def table_title(campaign):
+    """The table's title: the campaign's own, else derived as the Shanxi attachment words it."""
+    own = (getattr(campaign, "table_title", "") or "").strip()
+    if own:
+        return own
+    match = YEAR_FIRST.match(campaign.title)
+    if match:
+        year, province, rest = match.groups()
+        return f"{province} {year} 年{rest}情况统计表"
+    return f"{campaign.title}情况统计表"
+
+
+def proposed_table_title(province_name, year):
+    """What the form for a new campaign proposes: {province}{year}年…情况统计表."""
+    return f"{province_name} {year} 年全民终身学习活动周情况统计表"
+
+
+def page_bands(count, per_page=COLUMNS_PER_PAGE):
+    """[(first, last)] 0-based indexes of the body columns printed on each page."""
+    return [(start, min(start + per_page, count) - 1) for start in range(0, max(count, 1), per_page)]
 
 
 def activity_form_text(activity):
@@ -57,11 +92,16 @@ class Column:
 
     def __init__(self, theme, values=None):
         self.theme = theme
+        self.idle = values is None  # a theme without any activity: one empty column
         self.values = {**self.EMPTY, **(values or {})}
+
+    def display(self, key):
+        """What the cell shows: an idle theme's column is empty, no 0 written under it."""
+        return "" if self.idle and key in COUNT_KEYS else self.values[key]
 
     def cells(self):
         """The cell values in the order of TABLE_ROWS."""
-        return [self.values[key] for _label, key in TABLE_ROWS]
+        return [self.display(key) for _label, key in TABLE_ROWS]
 
 
 def unit_columns(activities, totals):
@@ -84,42 +124,64 @@ def unit_columns(activities, totals):
 
 
 def write_table(ws, title, reporter_line, on_date, columns, contacts):
-    """Write the table onto a worksheet; returns the 1-based column of 合计."""
+    """Write the table onto a worksheet, laid out to print; returns the 1-based column of 合计.
+
+    One cell of every kind API.md names (title, 填报单位（公章）, date, 活动主题 row, the body
+    rows, 合计, contacts, notes); the pages: A4 landscape at 100 %, COLUMNS_PER_PAGE activity
+    columns a page with the label column and the header row repeated (print titles), a column
+    break between pages, theme headers merged within a page only (a merge across a break prints
+    its label on one side only), the 填报单位 line and 第 N 页 共 M 页 on every page, row heights
+    stored from the wrapped text (LibreOffice and WPS do not autofit them)."""
     total_column = len(columns) + 2
-    merge(ws, 1, 1, total_column, f"{title}情况统计表", font=TITLE, align=CENTER)
-    ws.row_dimensions[1].height = 36
-    merge(ws, 2, 1, max(total_column - 2, 1), f"填报单位（公章）：{reporter_line}")
-    put(ws, 2, total_column, chinese_date(on_date), align=CENTER)
+    bands = page_bands(len(columns) + 1)  # 合计 is the last column of the last page
+    first_page_last = bands[0][1] + 2  # the last sheet column of the first page
+    # Column A repeats on every page (a print title): the title and the 填报单位 line begin in
+    # column B, or every later page would print a cut-off copy of them.
+    merge(ws, 1, 2, first_page_last, title, font=TITLE, align=CENTER)
+    merge(ws, 2, 2, max(first_page_last - 1, 2), f"填报单位（公章）：{reporter_line}")
+    put(ws, 2, max(first_page_last, 3), chinese_date(on_date), align=CENTER)
 
     put(ws, HEADER_ROW, 1, "活动主题", font=BOLD, align=CENTER, box=True)
-    column = 2
+    index = 0
     for key, label, _en in THEMES:
         span = sum(1 for c in columns if c.theme == key)
-        merge(ws, HEADER_ROW, column, column + span - 1, label, font=BOLD, align=CENTER, box=True)
-        column += span
+        for first, last in bands:  # split the theme's merge at the page breaks
+            lo, hi = max(index, first), min(index + span - 1, last)
+            if lo <= hi:
+                merge(ws, HEADER_ROW, lo + 2, hi + 2, label, font=BOLD, align=CENTER, box=True)
+        index += span
     put(ws, HEADER_ROW, total_column, "合计", font=BOLD, align=CENTER, box=True)
 
     for offset, (label, key) in enumerate(TABLE_ROWS):
         row = HEADER_ROW + 1 + offset
         is_count = key in COUNT_KEYS
         put(ws, row, 1, label, font=BOLD if label in ROW_LABELS else FONT, box=True)
-        for index, col in enumerate(columns, start=2):
-            put(ws, row, index, col.values[key], box=True, align=CENTER if is_count else WRAP)
+        for column, col in enumerate(columns, start=2):
+            put(ws, row, column, col.display(key), box=True, align=CENTER if is_count else WRAP)
         total = sum(int(col.values[key]) for col in columns) if is_count else ""
         put(ws, row, total_column, total, box=True, align=CENTER)
+    last_body_row = HEADER_ROW + len(TABLE_ROWS)
 
-    row = HEADER_ROW + len(TABLE_ROWS) + 2
+    # Contacts and notes in column A, wrapped inside it (not merged across): column A repeats on
+    # every page, so each page carries them whole instead of a cut-off copy of a wide cell.
+    row = last_body_row + 2
     lead, reporter, phone = contacts
     for label, value in (("负责人：", lead), ("填报人：", reporter), ("联系电话：", phone)):
-        merge(ws, row, 1, total_column, label + (value or ""))
+        put(ws, row, 1, label + (value or ""))
         row += 1
     row += 1
     for note in NOTES:
-        merge(ws, row, 1, total_column, note)
+        put(ws, row, 1, note)
         row += 1
 
-    set_widths(ws, [16] + [22] * len(columns) + [12])
-    landscape_a4(ws)
+    set_widths(ws, [LABEL_WIDTH] + [COLUMN_WIDTH] * (len(columns) + 1))
+    fit_row_heights(ws, 2, row - 1, minimum=20)
+    ws.row_dimensions[1].height = 36
+    for first, _last in bands[1:]:
+        ws.col_breaks.append(Break(id=first + 1))  # a break after the sheet column before it
+    paged_a4(ws, header_rows=f"{HEADER_ROW}:{HEADER_ROW}", label_columns="A:A",
+             header_text=f"填报单位（公章）：{reporter_line}", footer_left=title)
+    ws.print_area = f"A1:{get_column_letter(total_column)}{row - 1}"
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
     return total_column
 
@@ -128,7 +190,7 @@ def unit_workbook(campaign, org, activities, totals, on_date):
     workbook = Workbook()
     ws = workbook.active
     ws.title = "情况统计表"
-    write_table(ws, campaign.title, org.name, on_date, unit_columns(activities, totals),
+    write_table(ws, table_title(campaign), org.name, on_date, unit_columns(activities, totals),
                 (org.lead_name, org.reporter_name, org.phone))
     return workbook
 
@@ -154,13 +216,13 @@ def region_columns(theme_rows):
     return columns
 
 
-def region_workbook(campaign, region, theme_rows, unit_rows, on_date):
+def region_workbook(campaign, region, theme_rows, unit_rows, on_date, contacts=None):
     """The region's table summed per theme, and a second sheet with one row per unit."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = "情况统计表"
-    write_table(ws, campaign.title, f"{region.name}（汇总{len(unit_rows)}个单位）", on_date,
-                region_columns(theme_rows), ("", "", ""))
+    write_table(ws, table_title(campaign), f"{region.name}（汇总{len(unit_rows)}个单位）", on_date,
+                region_columns(theme_rows), contacts or ("", "", ""))
     by_unit = workbook.create_sheet("按单位")
     headers = ["单位", "所在地区", "活动数"] + [label for _k, label, _en in THEMES] + [
         label for label, key in TABLE_ROWS if key in COUNT_KEYS]
@@ -181,5 +243,7 @@ def region_workbook(campaign, region, theme_rows, unit_rows, on_date):
         put(by_unit, last, column, value, font=BOLD, box=True, align=CENTER)
     set_widths(by_unit, [28, 14, 8] + [14] * len(THEMES) + [16, 12, 12, 14, 12, 12])
     by_unit.freeze_panes = "B2"
-    landscape_a4(by_unit)
+    fit_row_heights(by_unit, 1, last, minimum=20)
+    paged_a4(by_unit, header_rows="1:1", label_columns="A:A",
+             header_text=f"填报单位（公章）：{region.name}", footer_left=f"{table_title(campaign)} · 按单位")
     return workbook

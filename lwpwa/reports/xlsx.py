@@ -63,8 +63,8 @@ def paged_a4(ws, *, header_rows=None, label_columns=None, header_text=None, foot
     ws.page_setup.scale = scale
     ws.sheet_properties.pageSetUpPr.fitToPage = False
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.7
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.print_options.horizontalCentered = True
     if header_rows:
         ws.print_title_rows = header_rows
@@ -91,7 +91,7 @@ def text_width(text):
 def wrapped_lines(text, width):
     """Lines a wrapped cell of `width` character cells needs for `text` (slightly pessimistic:
     spreadsheets break words, we count characters)."""
-    usable = max(width - 1.5, 1)
+    usable = max(width - 2, 1)
     return sum(max(1, math.ceil(text_width(line) / usable)) for line in str(text).split("\n"))
 
 

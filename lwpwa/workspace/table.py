@@ -12,7 +12,8 @@ from ..extensions import db
 from ..reports import service as reports
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
-from ..reports.table import COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, unit_columns
+from ..reports.table import (COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, table_title,
+                             unit_columns)
 from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
 from .forms import ConfirmForm, ContactsForm
@@ -30,14 +31,14 @@ def table_data(campaign, org, snapshot=None):
     rows = []
     for label, key in TABLE_ROWS:
         is_count = key in COUNT_KEYS
-        cells = [col.values[key] for col in columns]
+        cells = [col.display(key) for col in columns]
         rows.append({"label": label, "key": key, "cells": cells, "is_count": is_count,
                      "is_part": is_count and label not in ROW_LABELS,
-                     "total": sum(int(v) for v in cells) if is_count else ""})
+                     "total": sum(int(col.values[key]) for col in columns) if is_count else ""})
     return {
-        "title": f"{campaign.title}情况统计表",
+        "title": table_title(campaign),
         "reporter_line": f"填报单位（公章）：{org.name}",
-        "date": chinese_date(reports.today_in(campaign)),
+        "date": chinese_date(reports.table_date(campaign, org, snapshot)),
         "headers": headers,
         "rows": rows,
         "column_count": len(columns),

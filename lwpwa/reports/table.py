@@ -36,6 +36,9 @@ NOTES = (
     "2. 为尽可能详细填写活动形式和活动内容，此表可加列、加行。",
 )
 HEADER_ROW = 3
+# The attachment's hint in the 活动内容 cell of the “智慧助老” column (the seed's tab positions put
+# it there, not under 开放学习资源): a column without an activity shows it as the blank form does.
+HINTS = {"smart_seniors": {"content": "除填写教育培训内容，还可填报推介优质课程名称"}}
 # Print layout: at 100 % an A4 landscape page (10.9 in between 0.4 in margins) holds the label
 # column and four columns of these widths (合计 counts as one, on the last page), so the text
 # prints at 11 pt; the label column and the header row repeat on every page. Four, not five:
@@ -93,7 +96,7 @@ class Column:
     def __init__(self, theme, values=None):
         self.theme = theme
         self.idle = values is None  # a theme without any activity: one empty column
-        self.values = {**self.EMPTY, **(values or {})}
+        self.values = {**self.EMPTY, **(HINTS.get(theme, {}) if self.idle else {}), **(values or {})}
 
     def display(self, key):
         """What the cell shows: an idle theme's column is empty, no 0 written under it."""

@@ -9,7 +9,7 @@ from ..i18n import current_locale
 from ..reports import service
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
-from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, region_columns, table_title
+from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, print_parts, region_columns, table_title
 from ..reports.counts import counted_activities
 from ..reports.xlsx import to_bytes
 from ..regions.models import Region
@@ -91,7 +91,7 @@ def table(code):
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
         columns=columns, units=units, today=service.today_in(campaign), row_labels=ROW_LABELS,
-        table_title=table_title(campaign), table_date=chinese_date(None),
+        table_title=table_title(campaign), table_date=chinese_date(None), parts=print_parts(columns),
         table_rows=TABLE_ROWS, notes=NOTES,
         theme_labels={key: label for key, label, _en in THEMES},
         theme_pairs=[(key, label) for key, label, _en in THEMES],

@@ -7,13 +7,17 @@ from sqlalchemy import func, select
 
 from ..activities.models import Activity
 from ..errors import ApiError
-from ..reports.api import download
+from ..checkins.stats import activity_stats
+from ..reports.api import XLSX, download
+from ..reports.sign_in_sheet import sign_in_workbook
+from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
 
 from ..extensions import db
 from ..web.access import role_required
 from ..workspace.forms import ConfirmForm
 from ..workspace.scope import current_org, unit_activity_or_404
+from ..workspace.report import sign_in_rows
 from ..workspace.scope import selected_campaign
 from . import package as packages, photos, plans, storage
 from .models import MAX_PHOTOS_PER_ACTIVITY, Photo
@@ -180,10 +184,19 @@ def plan_file():
     return download(plans.read_plan(plan), plans.MIMETYPES[plan.kind], plan.filename)
 
 
+def sign_in_xlsx(activity_id):
+    """The activity's sign-in sheet as .xlsx (masked names), paged for A4 like the table."""
+    org = current_org()
+    activity = unit_activity_or_404(org, activity_id)
+    workbook = sign_in_workbook(org, activity, activity_stats(activity.id), sign_in_rows(activity))
+    return download(to_bytes(workbook), XLSX, f"签到表-{activity.name}.xlsx")
+
+
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 ROUTES = (
     ("/activities/<int:activity_id>/photos", "activity_photos", activity_photos_page, BOTH),
     ("/activities/<int:activity_id>/photos/<photo_id>.jpg", "photo_file", photo_file, GET),
+    ("/activities/<int:activity_id>/sign-in-sheet.xlsx", "sign_in_xlsx", sign_in_xlsx, GET),
     ("/evidence", "package", package_page, GET),
     ("/evidence/package.zip", "package_zip", package_zip, GET),
     ("/evidence/hand-in", "hand_in", hand_in, POST),

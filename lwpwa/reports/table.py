@@ -88,6 +88,27 @@ def activity_content_text(activity):
     return text
 
 
+def print_parts(columns):
+    """The table cut as the .xlsx pages cut it, for the HTML print views: one part per page,
+    [{"number", "count", "first", "last" (body column indexes), "with_total", "headers":
+    [{"label", "span"}] (theme headers split at the part's edges)}]."""
+    bands = page_bands(len(columns) + 1)
+    parts = []
+    for number, (first, last) in enumerate(bands, start=1):
+        last_body = min(last, len(columns) - 1)
+        headers, index = [], 0
+        for key, label, _en in THEMES:
+            span = sum(1 for c in columns if c.theme == key)
+            lo, hi = max(index, first), min(index + span - 1, last_body)
+            if lo <= hi:
+                headers.append({"label": label, "span": hi - lo + 1})
+            index += span
+        parts.append({"number": number, "count": len(bands), "first": first, "last": last_body,
+                      "with_total": last >= len(columns), "headers": headers,
+                      "width": max(last_body - first + 1, 0) + (1 if last >= len(columns) else 0)})
+    return parts
+
+
 class Column:
     """One column of the table body under a theme: {row key of TABLE_ROWS: cell value}."""
 

@@ -12,8 +12,8 @@ from ..extensions import db
 from ..reports import service as reports
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
-from ..reports.table import (COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, table_title,
-                             unit_columns)
+from ..reports.table import (COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, print_parts,
+                             table_title, unit_columns)
 from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
 from .forms import ConfirmForm, ContactsForm
@@ -43,6 +43,8 @@ def table_data(campaign, org, snapshot=None):
         "rows": rows,
         "column_count": len(columns),
         "contacts": (("负责人：", org.lead_name), ("填报人：", org.reporter_name), ("联系电话：", org.phone)),
+        "columns": columns, "parts": print_parts(columns),  # for the print view's page-sized parts
+        "totals": {row["key"]: row["total"] for row in rows if row["is_count"]},
         "notes": NOTES,
     }
 
@@ -87,7 +89,8 @@ def print_view():
     org = current_org()
     campaign = selected_campaign(org)
     return render_template("workspace/table_print.html", org=org, campaign=campaign,
-                           table=table_data(campaign, org))
+                           table=table_data(campaign, org), table_rows=TABLE_ROWS, count_keys=COUNT_KEYS,
+                           row_labels=ROW_LABELS)
 
 
 def xlsx():

@@ -68,8 +68,9 @@ def table_title(campaign):
 
 
 def proposed_table_title(province_name, year):
-    """What the form for a new campaign proposes: {province}{year}年…情况统计表."""
-    return f"{province_name} {year} 年全民终身学习活动周情况统计表"
+    """What the form for a new campaign proposes: {province} {year} 年…情况统计表 (an admin,
+    whose province is not known yet, gets the rest to complete)."""
+    return f"{province_name} {year} 年全民终身学习活动周情况统计表".strip()
 
 
 def page_bands(count, per_page=COLUMNS_PER_PAGE):

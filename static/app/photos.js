@@ -19,10 +19,14 @@ export async function shrink(file) {
   const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));
   const height = Math.max(1, Math.round(bitmap.height * scale));
-  const canvas = new OffscreenCanvas(width, height);
+  // OffscreenCanvas where the browser has it (older Safari does not: a page canvas then).
+  const canvas = globalThis.OffscreenCanvas ? new OffscreenCanvas(width, height)
+    : Object.assign(document.createElement("canvas"), { width, height });
   canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
-  return { blob: await canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY }), width, height };
+  const blob = canvas.convertToBlob ? await canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY })
+    : await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("encode"))), "image/jpeg", QUALITY));
+  return { blob, width, height };
 }
 
 export async function queuePhoto(activity, file) {

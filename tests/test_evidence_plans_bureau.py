@@ -121,9 +121,9 @@ def test_the_bureau_downloads_its_units_packages_and_summary(app, client, unit, 
     db.session.commit()
 
     bureau = lead_client(app, make.user("bureau", region_code="140100"))
-    response = bureau.get(f"/region/140100/evidence.zip?campaign={unit.campaign.id}")
-    assert response.status_code == 200
-    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    with bureau.get(f"/region/140100/evidence.zip?campaign={unit.campaign.id}") as response:  # streamed
+        assert response.status_code == 200 and response.mimetype == "application/zip"
+        archive = zipfile.ZipFile(io.BytesIO(response.data))
     inner = [n for n in archive.namelist() if n.endswith(".zip")]
     assert len(inner) == 1 and unit.org.name in inner[0]
     assert archive.read(inner[0]) == storage.read(storage.package_path(package))
@@ -137,5 +137,6 @@ def test_the_bureau_downloads_its_units_packages_and_summary(app, client, unit, 
     assert page.count('data-evidence="handed_in"') == 1 and 'data-evidence="missing"' in page
     # Another city's bureau gets nothing of Taiyuan; a unit's lead is not a bureau.
     datong = lead_client(app, make.user("bureau", region_code="140200"))
-    assert datong.get(f"/region/140100/evidence.zip?campaign={unit.campaign.id}").status_code == 404
+    with datong.get(f"/region/140100/evidence.zip?campaign={unit.campaign.id}") as response:
+        assert response.status_code == 404
     assert lead_client(app, unit.lead).get(f"/region/140100/summary.docx?campaign={unit.campaign.id}").status_code == 403

@@ -1,7 +1,11 @@
 """A bureau's evidence pages (/region/<code>/…): its units' handed-in packages in one ZIP, its
 own 工作总结 draft from its units' submitted versions, and who has handed in a plan (and who
 is late), with the bureau's own plan upload. Scoped like every bureau page: another region 404."""
+import os
+import tempfile
+import zipfile
 from datetime import datetime
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,7 +23,7 @@ from ..web.access import role_required
 from ..workspace.forms import ConfirmForm
 from . import docs, plans, storage
 from .figures import summary_figures
-from .package import latest_packages, safe_name, zip_files
+from .package import latest_packages, safe_name
 from .web import DOCX, ZIP, plan_upload
 
 bp = Blueprint("evidence_bureau", __name__, url_prefix="/region")
@@ -51,22 +55,37 @@ def summary_docx(code):
 
 
 def evidence_zip(code):
-    """Every unit's newest handed-in package, as it was handed in, plus the summary draft."""
+    """Every unit's newest handed-in package, as it was handed in, plus the summary draft. Built
+    in a temporary file and streamed from it: a city's packages can run to gigabytes."""
     region, campaign = context(code)
     units = service.units_in(region)
     packages = latest_packages(campaign, [org_id for org_id, _n, _r in units])
-    files = {f"00-{region.name}工作总结（草稿）.docx": region_summary(campaign, region)}
     listing = ["单位\t所在地区\t佐证材料\t报送时间\tSHA-256"]
-    for org_id, name, place in units:
-        package = packages.get(org_id)
-        if package is None:
-            listing.append(f"{name}\t{place}\t未报送\t\t")
-            continue
-        files[f"{safe_name(place)}-{safe_name(name)}-{org_id}.zip"] = storage.read(storage.package_path(package))
-        listing.append(f"{name}\t{place}\t已报送\t{package.handed_in_at.astimezone(campaign.zone):%Y-%m-%d %H:%M}"
-                       f"\t{package.sha256}")
-    files["00-清单.txt"] = ("\n".join(listing) + "\n").encode("utf-8")
-    return download(zip_files(files), ZIP, f"{campaign.title}佐证材料-{region.name}.zip")
+    handle, path = tempfile.mkstemp(prefix="lwpwa-evidence-", suffix=".zip")
+    with os.fdopen(handle, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"00-{region.name}工作总结（草稿）.docx", region_summary(campaign, region))
+        for org_id, name, place in units:
+            package = packages.get(org_id)
+            if package is None:
+                listing.append(f"{name}\t{place}\t未报送\t\t")
+                continue
+            # Stored, not deflated again: a ZIP of photos and Word files does not shrink.
+            archive.write(storage.package_path(package), f"{safe_name(place)}-{safe_name(name)}-{org_id}.zip",
+                          compress_type=zipfile.ZIP_STORED)
+            listing.append(f"{name}\t{place}\t已报送\t{package.handed_in_at.astimezone(campaign.zone):%Y-%m-%d %H:%M}"
+                           f"\t{package.sha256}")
+        archive.writestr("00-清单.txt", ("\n".join(listing) + "\n").encode("utf-8"))
+    response = download(stream_file(path), ZIP, f"{campaign.title}佐证材料-{region.name}.zip")
+    response.headers["Content-Length"] = str(os.path.getsize(path))
+    response.call_on_close(lambda: Path(path).unlink(missing_ok=True))
+    return response
+
+
+def stream_file(path, chunk=1024 * 1024):
+    """The file's bytes in chunks; the file is opened only while they are sent."""
+    with open(path, "rb") as source:
+        while data := source.read(chunk):
+            yield data
 
 
 def plan_rows(campaign, region):

@@ -57,6 +57,9 @@ class Config:
     PASSWORD_MEMORY_KIB = int(os.environ.get("PASSWORD_MEMORY_KIB", 64 * 1024))
     PASSWORD_PARALLELISM = int(os.environ.get("PASSWORD_PARALLELISM", 4))
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", 180))
+    # Photos, evidence packages and plans (files on disk; default instance/evidence).
+    EVIDENCE_STORAGE = os.environ.get("EVIDENCE_STORAGE") or str(INSTANCE_DIR / "evidence")
+    PLAN_MAX_BYTES = int(os.environ.get("PLAN_MAX_BYTES", 10 * 1024 * 1024))
 
 
 def check_config(config):

@@ -8,3 +8,4 @@ from .regions.models import Region  # noqa: F401
 from .residents.models import Resident, SignInCode  # noqa: F401
 from .submissions.models import Submission  # noqa: F401
 from .health import StoreHeartbeat  # noqa: F401
+from .evidence.models import EvidencePackage, Photo, Plan  # noqa: F401

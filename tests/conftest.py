@@ -2,6 +2,7 @@
 names a PostgreSQL server, on PostgreSQL too. Under CI=true nothing may be skipped for lack of
 a database or a browser: a missing part fails the run."""
 import os
+import tempfile
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -51,6 +52,7 @@ def base_config(database_url):
         "PASSWORD_TIME_COST": 1,
         "PASSWORD_MEMORY_KIB": 1024,
         "PASSWORD_PARALLELISM": 1,
+        "EVIDENCE_STORAGE": tempfile.mkdtemp(prefix="lwpwa-evidence-"),
     }
 
 

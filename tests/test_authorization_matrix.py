@@ -4,13 +4,16 @@ A route without a rule fails here: it must declare its roles (`token_required`, 
 or be listed as public below, and every path parameter must be known to `param_value`.
 """
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 from conftest import checkin, sync_body
+from evidence_helpers import photo_with_gps
 
 from lwpwa.accounts import tokens
 from lwpwa.checkins.models import Checkin
+from lwpwa.evidence.photos import store_photo
 from lwpwa.extensions import db
 from lwpwa.residents.service import mint_cards
 from lwpwa.submissions.service import submit as submit_table
@@ -58,10 +61,12 @@ class World:
             assert response.status_code == 200
             held = db.session.query(Checkin).filter_by(activity_id=activity.id, status="held").one()
             card = mint_cards(org, 1)[0].code
+            photo = store_photo(volunteer, activity, str(uuid.uuid4()), None, photo_with_gps(size=(8, 8)))[0]
             db.session.commit()
             self.units[key] = dict(org=org, volunteer=volunteer, lead=lead, activity=activity, device=device,
                                    held=held, card=card, token=tokens.find_token(volunteer_token),
                                    submission=submit_table(self.campaign, org, lead))
+                                   photo=photo.client_id)
         self.bureaus = {
             "bureau_city": make.user("bureau", region_code="140100"),
             "bureau_province": make.user("bureau", region_code="140000"),
@@ -101,6 +106,8 @@ def param_value(world, rule, name, role, side):
         return unit["held"].client_id
     if name == "submission_id":
         return unit["submission"].id
+    if name == "photo_id":
+        return unit["photo"]
     if name == "user_id":
         return unit["volunteer"].id
     if name == "device_id":

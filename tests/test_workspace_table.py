@@ -108,13 +108,29 @@ def test_the_contacts_form_saves_and_validates(lead, unit):
     assert lead.post("/unit/table", data={"lead_name": "无令牌"}).status_code == 400
 
 
-def test_the_print_view_is_a4_landscape_and_holds_only_the_table(lead, make, unit):
+def print_parts_cells(html):
+    """The print view's parts joined back into one table: per body row, its label, then the
+    cells of every part in order (each part repeats the label column)."""
+    parts = re.findall(r'<table class="print-table[^"]*">(.*?)</table>', html, re.S)
+    joined = None
+    for part in parts:
+        rows = [[(htmllib.unescape(re.sub(r"<[^>]+>", "", text)).strip())
+                 for _tag, text in re.findall(r"<t([hd])[^>]*>(.*?)</t[hd]>", row, re.S)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", re.search(r"<tbody>(.*?)</tbody>", part, re.S).group(1), re.S)]
+        joined = rows if joined is None else [a + b[1:] for a, b in zip(joined, rows)]
+    return parts, joined
+
+
+def test_the_print_view_is_a4_landscape_in_page_sized_parts(lead, make, unit):
     fill(lead, make, unit)
     html = lead.get("/unit/table/print").get_data(as_text=True)
-    assert "workspace-print.css" in html
-    assert cells_of(html) == cells_of(lead.get("/unit/table").get_data(as_text=True))
-    assert "<form" not in html and "<script" not in html
-    css = (Path(lead.application.static_folder) / "css" / "workspace-print.css").read_text()
+    assert "table-print.css" in html and 'src="/static/js/print.js"' in html
+    assert "<form" not in html and "<script>" not in html and "style=" not in html  # no inline script
+    parts, joined = print_parts_cells(html)
+    page = [[text for text, _span in row] for row in cells_of(lead.get("/unit/table").get_data(as_text=True))[1:]]
+    assert joined == [[cell.replace("\n", "") for cell in row] for row in page]
+    assert len(parts) == html.count("第 ") and html.count("活动主题") == len(parts)  # header in every part
+    css = (Path(lead.application.static_folder) / "css" / "table-print.css").read_text()
     assert "@page { size: A4 landscape" in css
 
 

@@ -16,6 +16,7 @@ from ..activities.reference import FORM_KEYS, THEME_KEYS
 from ..checkins import openapi as checkin_openapi
 from ..checkins.models import KINDS
 from ..checkins.items import MAX_HEADCOUNT
+from ..evidence import openapi as evidence_openapi
 from ..regions.models import LEVELS
 from ..pwa import openapi as pwa_openapi
 from ..reports import openapi as report_openapi
@@ -453,6 +454,7 @@ TAGS = [
     {"name": "Residents", "description": "Registration and a resident's own data. 居民注册与个人数据。"},
     {"name": "Sync", "description": "Check-ins from scanners, and counts. 扫码签到上传与统计。"},
     {"name": "Reports", "description": "Statistics tables and counts for bureaus. 情况统计表与汇总数据。"},
+    {"name": "Photos", "description": "Activity photos as evidence, from the phones. 活动照片（佐证材料）。"},
     {"name": "Meta", "description": "About the API itself. 关于本接口。"},
 ]
 
@@ -473,7 +475,7 @@ lwpwa 的 JSON 接口：全民终身学习活动周的扫码签到与自动统�
 
 # Each feature documents its own endpoints (OPERATIONS) and schemas (SCHEMAS) beside its views.
 FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checkin_openapi, account_openapi,
-                     pwa_openapi)
+                     pwa_openapi, evidence_openapi)
 
 
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):

@@ -1,7 +1,9 @@
 """Province administration: campaigns, units and bureau accounts inside the user's province
 (a province bureau), or anywhere (an admin). A city bureau gets 403; a region outside the
 user's province is not offered, and a forged one is refused."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region
+from ..reports.table import proposed_table_title
 from ..web.access import role_required
 from .forms import ORG_KIND_LABELS, BureauAccountForm, CampaignForm, OrgForm
 
@@ -71,8 +74,12 @@ def index():
 def new_campaign():
     form = CampaignForm()
     form.region.choices = region_choices(("province", "city"))
+    if request.method == "GET" and not form.table_title.data:
+        province = province_scope()
+        form.table_title.data = proposed_table_title(province.name if province else "", date.today().year)
     if form.validate_on_submit():
         campaign = Campaign(title=form.title.data, slogan=form.slogan.data or None, region_code=form.region.data,
+                            table_title=form.table_title.data or "",
                             timezone=form.timezone.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                             plan_due_on=form.plan_due_on.data, report_due_on=form.report_due_on.data)
         if _added(campaign):

@@ -27,6 +27,9 @@ def strip(value):
 class CampaignForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200), CleanText(200)])
     slogan = StringField(_l("Slogan"), filters=[strip], validators=[Optional(), Length(max=200), CleanText(200)])
+    # The statistics table's own title (proposed as the attachment words it; empty: the title's).
+    table_title = StringField(_l("Title of the statistics table"), filters=[strip],
+                              validators=[Optional(), Length(max=200), CleanText(200)])
     region = SelectField(_l("Region"), validators=[DataRequired()])
     starts_on = DateField(_l("First day"), validators=[DataRequired(), CalendarDay()])
     ends_on = DateField(_l("Last day"), validators=[DataRequired(), CalendarDay()])

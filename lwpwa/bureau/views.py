@@ -11,7 +11,8 @@ from ..national import dashboard as national
 from ..reports import region_table, service, submitted
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
-from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, region_columns, version_label
+from ..reports.table import (NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, print_parts, region_columns,
+                             snapshot_title, version_label)
 from ..reports.xlsx import to_bytes
 from ..regions.models import Region
 from ..web.access import role_required
@@ -107,8 +108,10 @@ def table(code):
     template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
-        basis=basis, document=document, version_label=version_label, columns=columns, units=units, today=document.on_date,
-        row_labels=ROW_LABELS, table_rows=TABLE_ROWS, notes=NOTES,
+        basis=basis, document=document, version_label=version_label, columns=columns, units=units,
+        today=document.on_date, row_labels=ROW_LABELS, table_rows=TABLE_ROWS, notes=NOTES,
+        table_title=snapshot_title(document.snapshot), table_date=chinese_date(document.on_date),
+        parts=print_parts(columns),
         theme_labels={key: label for key, label, _en in THEMES},
         theme_pairs=[(key, label) for key, label, _en in THEMES],
         unit_theme_totals={key: sum(unit["by_theme"].get(key, 0) for unit in units) for key, _l, _e in THEMES},

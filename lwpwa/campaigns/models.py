@@ -13,9 +13,14 @@ class Campaign(db.Model):
 
     __tablename__ = "campaigns"
     __table_args__ = (UniqueConstraint("region_code", "title"),)
+    __mapper_args__ = {"eager_defaults": False}  # see table_title
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The statistics table's own title as the notice's attachment words it; empty: derived from
+    # the title (reports.titles.table_title). A server default and deferred, so code that
+    # never names it (older revisions' tests, reference data) neither writes nor reads it.
+    table_title: Mapped[str] = mapped_column(String(200), server_default="", deferred=True)
     slogan: Mapped[str | None] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     # A province's week held under a national one (region 000000): the national figures count both.

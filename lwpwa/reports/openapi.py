@@ -58,7 +58,11 @@ TABLE_DESCRIPTION = (
     "志愿者人数（人次）, 新闻链接; under each of the two count rows, 其中：扫码签到（人次） and "
     "其中：现场计数（人次） (scanned + counted = the row above). Counts are plain integers equal to "
     "each activity's stats; "
-    "cancelled activities are left out; text is never stored as a formula.")
+    "cancelled activities are left out; text is never stored as a formula. The title is the "
+    "campaign's table title (e.g. 山西省 2022 年全民终身学习活动周情况统计表); the date is the day "
+    "of the unit's submitted version when the table says the same, else 年 月 日 is left blank; a "
+    "theme without an activity has an empty column (no 0). Printed, the sheet goes onto A4 "
+    "landscape pages at 100 %, four columns a page, column A and the header row repeated.")
 
 OPERATIONS = [
     operation(

@@ -6,7 +6,6 @@ latest submitted version (reports.submitted); `basis=live` sums the counts store
 snapshot of the submitted basis is what a region submission freezes; a table whose content
 equals the region's latest version is shown as that version, with its 校验码.
 """
-from datetime import datetime
 
 from ..database import utcnow
 from ..submissions.documents import Document, local, version_stamp
@@ -34,6 +33,7 @@ def region_snapshot(campaign, region, basis="submitted"):
     if missing is not None:
         totals["units_missing"] = missing
     return {"kind": "region", "basis": basis, "campaign_id": campaign.id, "campaign_title": campaign.title,
+            "table_title": table.table_title(campaign),
             "region": {"code": region.code, "name": region.name}, "themes": themes, "units": units,
             "totals": totals}
 
@@ -53,12 +53,12 @@ def region_document(campaign, region, basis="submitted", snapshot=None):
                 f"{snapshot['totals']['units_missing']}个单位未报送），不是本地区已报送的版本。")
     else:
         line = f"说明：本表为实时数据（{now}导出），不是报送版本。"
-    return Document(snapshot, datetime.now(zone).date(), None, latest, [line])
+    return Document(snapshot, None, None, latest, [line])  # undated: not a submitted version
 
 
 def workbook_of(document):
     snapshot = document.snapshot
-    return table.region_workbook(snapshot["campaign_title"], snapshot["region"]["name"], snapshot["themes"],
+    return table.region_workbook(table.snapshot_title(snapshot), snapshot["region"]["name"], snapshot["themes"],
                                  snapshot["units"], document.on_date, document.stamp,
                                  versions=snapshot["basis"] == "submitted")
 

@@ -1,5 +1,6 @@
 """Gathering what the tables and the counts API show, in a handful of SQL queries."""
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import distinct, func, select
 
@@ -22,7 +23,7 @@ def today_in(campaign):
 def unit_workbook(campaign, org, version=None):
     """The unit's table: version `version`, or the live one (see submissions.documents)."""
     document = unit_document(campaign, org, version)
-    return table.unit_workbook(document.snapshot.get("campaign_title", campaign.title), document.snapshot,
+    return table.unit_workbook(table.snapshot_title(document.snapshot), document.snapshot,
                                document.on_date, document.stamp)
 
 

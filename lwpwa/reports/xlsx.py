@@ -1,4 +1,7 @@
-"""Writing cells safely and legibly: text is never a formula, borders, widths, A4 landscape."""
+"""Writing cells safely and legibly: text is never a formula, borders, widths, A4 pages that
+print at full size (print titles, page numbers, row heights stored from the wrapped text)."""
+import math
+import unicodedata
 from io import BytesIO
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -52,6 +55,70 @@ def landscape_a4(ws):
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def paged_a4(ws, *, header_rows=None, label_columns=None, header_text=None, footer_left=None,
+             landscape=True, scale=100):
+    """A4 pages at `scale` % (never shrunk to fit): the rows and columns named repeat on every
+    page (print titles), `header_text` heads each page, 第 N 页 共 M 页 at its foot."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    ws.print_options.horizontalCentered = True
+    if header_rows:
+        ws.print_title_rows = header_rows
+    if label_columns:
+        ws.print_title_cols = label_columns
+    if header_text:
+        ws.oddHeader.left.text = header_text.replace("&", "&&")
+        ws.oddHeader.left.size = 10
+        ws.oddHeader.left.font = "宋体,Regular"
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.center.size = 10
+    ws.oddFooter.center.font = "宋体,Regular"
+    if footer_left:
+        ws.oddFooter.left.text = footer_left.replace("&", "&&")
+        ws.oddFooter.left.size = 9
+        ws.oddFooter.left.font = "宋体,Regular"
+
+
+def text_width(text):
+    """Width in character cells (a Chinese character is two, as column widths count them)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text, width):
+    """Lines a wrapped cell of `width` character cells needs for `text` (slightly pessimistic:
+    spreadsheets break words, we count characters)."""
+    usable = max(width - 2, 1)
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in str(text).split("\n"))
+
+
+def fit_row_heights(ws, first_row, last_row, point_size=11, minimum=None):
+    """Store each row's height from its wrapped text: LibreOffice and WPS do not autofit rows
+    that openpyxl wrote, so without a height wrapped text overlaps the next row. A merged cell
+    counts with the width of all its columns."""
+    widths = {}
+    for letter, dimension in ws.column_dimensions.items():
+        widths[letter] = dimension.width or 8.43
+    spans = {}
+    for merged in ws.merged_cells.ranges:
+        width = sum(widths.get(get_column_letter(c), 8.43) for c in range(merged.min_col, merged.max_col + 1))
+        spans[(merged.min_row, merged.min_col)] = width
+    line_height = point_size * 1.45
+    for row in range(first_row, last_row + 1):
+        lines = 1
+        for cell in ws[row]:
+            if cell.value is None or cell.value == "":
+                continue
+            width = spans.get((row, cell.column), widths.get(cell.column_letter, 8.43))
+            lines = max(lines, wrapped_lines(cell.value, width))
+        height = lines * line_height + 6
+        ws.row_dimensions[row].height = max(height, minimum or 0)
 
 
 def to_bytes(workbook):

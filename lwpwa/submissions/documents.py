@@ -9,7 +9,6 @@ fingerprint, its date); a live table that differs says that it is live, not a su
 and carries no fingerprint (a fingerprint next to other figures would vouch for them).
 """
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import has_request_context, url_for
 from sqlalchemy import select
@@ -77,6 +76,7 @@ def unit_document(campaign, org, version=None, snapshot=None):
         live = snapshot if snapshot is not None else unit_snapshot(campaign, org)
         chosen = latest if latest is not None and same_content(live, latest.snapshot) else None
         if chosen is None:
-            return Document(live, datetime.now(zone).date(), None, latest, live_stamp(latest, zone))
+            # Undated: a draft leaves 年 月 日 blank for the day the unit seals it, as the attachment does.
+            return Document(live, None, None, latest, live_stamp(latest, zone))
     return Document(chosen.snapshot, chosen.submitted_at.astimezone(zone).date(), chosen, latest,
                     version_stamp(chosen, zone))

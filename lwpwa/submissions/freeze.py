@@ -21,6 +21,7 @@ from ..activities.models import Activity
 from ..checkins.models import CheckinCount
 from ..extensions import db
 from ..reports.counts import FIGURES, ZERO, activity_totals, counted_activities
+from ..reports.table import table_title
 
 # Per-day parts of a figure, stored per activity (group_by=day on the submitted basis).
 DAY_PARTS = ("attendance_scanned", "attendance_tallied", "volunteers_scanned", "volunteers_tallied")
@@ -85,6 +86,7 @@ def unit_snapshots(campaign, orgs):
     return {org.id: {
         "campaign_id": campaign.id,
         "campaign_title": campaign.title,
+        "table_title": table_title(campaign),
         "org": org_part(org),
         "activities": rows[org.id],
         "totals": {"activities": len(rows[org.id]),

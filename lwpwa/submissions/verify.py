@@ -39,8 +39,7 @@ def workbook_of_version(submission):
                         submission, version_stamp(submission, zone))
     if submission.org_id is None:
         return workbook_of(document)
-    title = submission.snapshot.get("campaign_title", submission.campaign.title)
-    return table.unit_workbook(title, submission.snapshot, document.on_date, document.stamp)
+    return table.unit_workbook(table.snapshot_title(submission.snapshot), submission.snapshot, document.on_date, document.stamp)
 
 
 def sheet_values(workbook):

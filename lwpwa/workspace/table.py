@@ -10,7 +10,8 @@ from ..extensions import db
 from ..reports import service as reports
 from ..reports.api import XLSX, download
 from ..errors import ApiError
-from ..reports.table import COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, snapshot_columns
+from ..reports.table import (COUNT_KEYS, NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, print_parts, snapshot_columns,
+                             snapshot_title)
 from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
 from ..submissions.documents import unit_document
@@ -29,13 +30,13 @@ def table_data(campaign, org, document):
     rows = []
     for label, key in TABLE_ROWS:
         is_count = key in COUNT_KEYS
-        cells = [col.values[key] for col in columns]
+        cells = [col.display(key) for col in columns]
         rows.append({"label": label, "key": key, "cells": cells, "is_count": is_count,
                      "is_part": is_count and label not in ROW_LABELS,
-                     "total": sum(int(v) for v in cells) if is_count else ""})
+                     "total": sum(int(col.values[key]) for col in columns) if is_count else ""})
     contacts = snapshot["org"]
     return {
-        "title": f"{snapshot.get('campaign_title', campaign.title)}情况统计表",
+        "title": snapshot_title(snapshot),
         "reporter_line": f"填报单位（公章）：{contacts['name']}",
         "date": chinese_date(document.on_date),
         "headers": headers,
@@ -43,6 +44,8 @@ def table_data(campaign, org, document):
         "column_count": len(columns),
         "contacts": (("负责人：", contacts.get("lead_name")), ("填报人：", contacts.get("reporter_name")),
                      ("联系电话：", contacts.get("phone"))),
+        "columns": columns, "parts": print_parts(columns),  # for the print view's page-sized parts
+        "totals": {row["key"]: row["total"] for row in rows if row["is_count"]},
         "notes": NOTES,
         "stamp": document.stamp,
     }
@@ -105,7 +108,8 @@ def print_view():
     campaign = selected_campaign(org)
     document = unit_document(campaign, org, requested_version())
     return render_template("workspace/table_print.html", org=org, campaign=campaign,
-                           table=table_data(campaign, org, document))
+                           table=table_data(campaign, org, document), table_rows=TABLE_ROWS,
+                           count_keys=COUNT_KEYS, row_labels=ROW_LABELS)
 
 
 def xlsx():

@@ -16,6 +16,7 @@ import { CHANNEL, refreshFilters } from "./sync.js";
 import { displaySwitches, loadPrefs } from "./prefs.js";
 import { phase } from "./checks.js";
 import { showVolunteerCode } from "./volunteercode.js";
+import { installPhotoUploads, photosLink, showPhotos } from "./photos.js";
 
 // Two banners of their own: an expired sign-in and a new version can both be news at once, and
 // neither may hide the other.
@@ -251,7 +252,12 @@ async function route() {
     const { activity, problem } = await loadActivity(id);
     if (activity) {
       leaveCurrent();
+      if (new URLSearchParams(location.search).has("photos")) {
+        app.leaveScreen = await showPhotos(activity, { back: () => { history.pushState(null, "", `/app/?activity=${id}`); route(); } });
+        return undefined;
+      }
       app.leaveScreen = await showScan(activity, { back: home });
+      document.querySelector("header.top")?.append(photosLink(activity));
       return undefined;
     }
     history.replaceState(null, "", "/app/");
@@ -284,6 +290,7 @@ async function boot() {
   if (app.auth?.token && navigator.storage?.persist) navigator.storage.persist().catch(() => {});
   registerServiceWorker();
   runSync();
+  installPhotoUploads();
 }
 
 boot();

@@ -9,7 +9,7 @@ import { newId } from "./ids.js";
 export { activityDay, isoNow, STRICT };
 
 const DB_NAME = "lwpwa";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const STRICT = { durability: "strict" };
 
 let dbPromise = null;
@@ -29,6 +29,10 @@ export function db() {
           const results = database.createObjectStore("results", { keyPath: "id" });
           results.createIndex("activity_id", "activity_id");
           database.createObjectStore("activities", { keyPath: "id" });
+        }
+        if (oldVersion < 2) {
+          // Activity photos waiting to be uploaded, and what became of them (photos.js).
+          database.createObjectStore("photos", { keyPath: "id" }).createIndex("activity_id", "activity_id");
         }
       },
       blocking() {

@@ -78,7 +78,7 @@ def start_live_server(tmp):
     app = create_app({
         "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": database_url, "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False, "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_KIB": 1024,
-        "PASSWORD_PARALLELISM": 1,
+        "PASSWORD_PARALLELISM": 1, "EVIDENCE_STORAGE": str(tmp / "evidence"),
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

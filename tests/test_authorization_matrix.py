@@ -65,7 +65,7 @@ class World:
             db.session.commit()
             self.units[key] = dict(org=org, volunteer=volunteer, lead=lead, activity=activity, device=device,
                                    held=held, card=card, token=tokens.find_token(volunteer_token),
-                                   submission=submit_table(self.campaign, org, lead))
+                                   submission=submit_table(self.campaign, org, lead),
                                    photo=photo.client_id)
         self.bureaus = {
             "bureau_city": make.user("bureau", region_code="140100"),

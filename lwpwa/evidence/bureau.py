@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..bureau.dashboard import latest_submissions
+from ..reports.submitted import latest_versions
 from ..bureau.scope import BUREAU_ROLES, breadcrumbs, campaigns_for, pick_campaign, region_or_404
 from ..extensions import db
 from ..orgs.models import Org
@@ -44,8 +44,8 @@ def context(code):
 
 
 def region_summary(campaign, region):
-    latest = latest_submissions(campaign, region)
-    figures = summary_figures(campaign, [submission.snapshot for submission in latest.values()])
+    latest = latest_versions(campaign, region)  # each unit's latest submitted version
+    figures = summary_figures(campaign, [row.snapshot for row in latest.values()])
     return docs.summary_docx(campaign, region.name, figures, region_level=True)
 
 

@@ -22,7 +22,7 @@ from .xlsx import FORMULA_STARTS, to_bytes
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPS = ("org", "theme", "day", "province", "city")
+GROUPS = ("org", "theme", "day", "province", "city", "county")
 
 
 def campaign_from_query():

@@ -19,7 +19,7 @@ SCHEMAS = {
     "Stats": obj({
         "campaign_id": {"type": "integer"},
         "region_code": REGION_CODE,
-        "group_by": {"type": "string", "enum": ["org", "theme", "day", "province", "city"]},
+        "group_by": {"type": "string", "enum": ["org", "theme", "day", "province", "city", "county"]},
         "generated_at": DATE_TIME,
         "totals": ref("StatsTotals"),
         "rows": array(ref("StatsRow")),
@@ -59,13 +59,13 @@ OPERATIONS = [
                    403: error("Only bureaus and admins.", "forbidden_role"), 404: NO_CAMPAIGN}),
     operation(
         "GET", "/stats", "getStats", tag="Reports", roles=BUREAUS,
-        summary="Synced counts of a region, grouped by unit, theme, day or city",
+        summary="Synced counts of a region, grouped by unit, theme, day, province, city or county",
         description="Counts only, never personal data. `region` defaults to the caller's own "
                     "region (an admin must name one). Answers 304 to a matching If-None-Match; "
                     "`format=csv` gives the same rows as CSV in UTF-8 with a BOM.",
         parameters=[CAMPAIGN,
                     query("region", REGION_CODE, "A region inside the caller's region."),
-                    query("group_by", {"type": "string", "enum": ["org", "theme", "day", "province", "city"],
+                    query("group_by", {"type": "string", "enum": ["org", "theme", "day", "province", "city", "county"],
                                        "default": "org"}, "How rows are grouped."),
                     query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
                           "JSON or CSV.")],

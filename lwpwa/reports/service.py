@@ -96,6 +96,8 @@ def stats_rows(campaign, region, group_by):
         return child_region_rows(region, ids, "province")
     if group_by == "city":
         return child_region_rows(region, ids, "city")
+    if group_by == "county":
+        return child_region_rows(region, ids, "district")
     return [_row(day.isoformat(), day.isoformat(), rest) for day, *rest in day_totals(ids)]
 
 
@@ -116,7 +118,9 @@ def child_region_rows(region, ids, level):
                                  Region.code.like(region.prefix + "%")).order_by(Region.code)).all()
     rows = [_row(place.code, place.name, found.pop(place.code, None)) for place in places]
     for code, counts in sorted(found.items()):
-        rows.append(_row(code, f"{region.name}（{_DIRECT[region.level]}）", counts))
+        # Units registered at a city or province itself: 太原市（市直）, 山西省（省直）.
+        above = db.session.get(Region, code) or region
+        rows.append(_row(code, f"{above.name}（{_DIRECT[above.level]}）", counts))
     return rows
 
 

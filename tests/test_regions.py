@@ -245,6 +245,11 @@ def test_the_national_account_sees_two_provinces_and_their_totals(client, make, 
     assert rows["140000"]["attendance"] == 4 and rows["370000"]["attendance"] == 6
     assert body["totals"]["attendance"] == 10 and body["totals"]["activities"] == 2
     assert rows["140000"]["label"] == "山西省"
+    # By county: every county-level division of the country, the two units' districts counted.
+    counties = client.get(f"/api/v1/stats?campaign_id={national.id}&group_by=county", headers=headers).get_json()
+    by_county = {r["key"]: r["attendance"] for r in counties["rows"]}
+    assert by_county["140105"] == 4 and by_county["370102"] == 6 and len(by_county) > 2800
+    assert counties["totals"]["attendance"] == 10
     # Shanxi's own week counts Shanxi's alone; Shanxi's bureau sees the national week too.
     shanxi = make.auth(make.user("bureau", region_code="140000"))
     own = client.get(f"/api/v1/stats?campaign_id={shanxi_week.id}&group_by=city", headers=shanxi).get_json()

@@ -300,3 +300,18 @@ def test_rows_go_in_by_the_persons_key_so_concurrent_writers_meet_in_one_order()
     assert [r[COLUMNS.index("resident_id")] for r in sorted(second, key=insert_order)] == people
     same_ids = first[:5]
     assert sorted(same_ids, key=insert_order) == sorted(list(reversed(same_ids)), key=insert_order)
+
+
+def test_a_scan_before_the_undo_of_its_persons_check_in_is_a_duplicate_one_after_it_counts(client, unit, make,
+                                                                                             runner):
+    """Decided in the order given, also when the undone check-in was stored before the batch."""
+    _r, code = make.resident()
+    day = datetime.now(ZONE).date().isoformat()
+    first = checkin(unit.activity.id, code=code)
+    post(client, unit.headers, [first])
+    before, after = checkin(unit.activity.id, code=code), checkin(unit.activity.id, code=code)
+    assert answers(post(client, unit.headers, [before, undo(first), after])) == [
+        ("duplicate", None), ("accepted", None), ("accepted", None)]
+    assert exact(runner) == {(unit.activity.id, "attendee", day): (1, 0)}
+    assert (status_of(before["id"]), status_of(first["id"]), status_of(after["id"])) == (
+        "duplicate", "voided", "accepted")

@@ -8,6 +8,10 @@ One bulk insert (`ON CONFLICT DO NOTHING`) decides the whole batch; only the rar
 items that lost a race need a second round. Then the rows inserted as accepted are added to
 `checkin_counts` (counters.py), in the same transaction, by one upsert.
 
+An item of kind `void` (the phone's undo) voids an earlier check-in of the same user instead
+(voids.py): decided in the batch's order like the others, written in rounds with the inserts
+so that the database meets them in that order (`_write_with_undos`).
+
 Parsing is in items.py, the database side in store.py.
 """
 from datetime import datetime, timedelta, timezone

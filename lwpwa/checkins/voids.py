@@ -12,9 +12,10 @@ it and the stored answer is given instead.
 
 Two ways in:
 - the phone's undo, a sync item `{"id", "kind": "void", "voids", "scanned_at"}` (sync.py decides
-  it in the batch's order, here: `decide`, then `void_stored` and `settle_in_batch` in the write
-  phase): only the same user's item, made at most VOID_WINDOW before the undo's corrected time,
-  and not once the unit's table is accepted by its bureau;
+  it in the batch's order with `decide`, and writes it with `PhoneVoids.void`, round by round
+  with the inserts, then `store_refused`): only the same user's item, scanned at most
+  VOID_WINDOW before the undo's corrected time, and not once the unit's table is accepted by
+  its bureau (asked once per unit and campaign in a batch, before the write phase);
 - a site lead's (or admin's) void with a reason, from the web page or the API (`void_checkin`).
 
 Once voided, a check-in no longer holds the one-count-per-person index (it counts only

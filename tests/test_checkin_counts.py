@@ -2,6 +2,7 @@
 mended by `flask --app wsgi recount`. After every write, the table must equal the recount from
 checkins by definition (conftest.recount), and the figures expected here."""
 import random
+import uuid
 from datetime import datetime, timedelta
 
 from conftest import ZONE, assert_counts_exact, checkin, counts_table, recount, sync_body
@@ -191,3 +192,32 @@ def test_recount_finds_every_difference_and_fix_mends_them(client, unit, make, r
     post_sync(client, unit.headers, [checkin(a, headcount=1)])
     assert assert_counts_exact()[(a, "attendee", today())] == (good[(a, "attendee", today())][0],
                                                               good[(a, "attendee", today())][1] + 1)
+
+
+def test_recount_stays_exact_after_voids_and_ignores_voided_rows(client, unit, make, runner):
+    """Voids (the phone's undo, the site lead's void) take exactly their share off; a voided
+    row is no longer `accepted`, so the recount from checkins leaves it out too, and a rebuild
+    gives the same table."""
+    codes = [make.resident()[1] for _ in range(3)]
+    a = unit.activity.id
+    items = [checkin(a, code=codes[0]), checkin(a, code=codes[1]), checkin(a, code=codes[2], kind="volunteer"),
+             checkin(a, headcount=4), checkin(a, headcount=2, kind="volunteer")]
+    post_sync(client, unit.headers, items)
+    now = datetime.now(ZONE).isoformat()
+    undos = [{"id": str(uuid.uuid4()), "kind": "void", "voids": items[i]["id"], "scanned_at": now} for i in (0, 3)]
+    assert post_sync(client, unit.headers, undos) == [("accepted", None)] * 2
+    response = client.post(f"/api/v1/checkins/{items[4]['id']}/void", json={"reason": "多记了"},
+                           headers=unit.lead_headers)
+    assert response.status_code == 200
+    expected = {(a, "attendee", today()): (1, 0), (a, "volunteer", today()): (1, 0)}
+    assert assert_counts_exact() == expected
+    assert runner.invoke(args=["recount"]).exit_code == 0
+    assert db.session.scalar(select(func.count()).where(Checkin.status == "voided")) == 3
+    result = runner.invoke(args=["recount", "--fix"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert assert_counts_exact() == expected
+    # The voided person may be counted again; the counts follow.
+    assert post_sync(client, unit.headers, [checkin(a, code=codes[0])]) == [("accepted", None)]
+    assert assert_counts_exact()[(a, "attendee", today())] == (2, 0)
+    assert runner.invoke(args=["recount"]).exit_code == 0

@@ -139,3 +139,17 @@ def test_the_corrections_list_is_for_the_unit_and_its_bureaus(api, client, unit,
     for headers in (make.auth(make.user("site_lead", org=make.org(name="别家"))),
                     make.auth(make.user("bureau", region_code="140200"))):
         api.call("get", CORRECTIONS, 404, path=path, headers=headers)
+
+
+def test_a_void_after_submission_shows_the_table_changed_since_submission(api, client, unit, make):
+    from lwpwa.submissions import service
+
+    _r, code = make.resident()
+    item = checkin(unit.activity.id, code=code)
+    synced(client, unit.headers, [item])
+    service.submit(unit.campaign, unit.org, unit.lead)
+    db.session.commit()
+    assert service.submission_status(unit.campaign, unit.org)[0] == service.SUBMITTED
+    api.call("post", VOID, 200, path=VOID.format(client_id=item["id"]), headers=unit.lead_headers,
+             json={"reason": "提交后发现扫错"})
+    assert service.submission_status(unit.campaign, unit.org)[0] == service.CHANGED

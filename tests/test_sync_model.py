@@ -1,6 +1,7 @@
-"""A state machine drives the sync with random devices, batches, resends, orders and clock
-errors; after every request the server's answers and stats must equal a simple model, and the counts
-table must equal the recount from checkins."""
+"""A state machine drives the sync with random devices, batches, resends, orders, clock errors
+and undos (kind `void`: of the same user's item, at most 15 minutes after it, in the batch of
+its target or a later one); after every request the server's answers and stats must equal a
+simple model, and the counts table must equal the recount from checkins."""
 import random
 import uuid
 from datetime import datetime, time, timedelta
@@ -30,7 +31,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.foreign = self.make.activity(other, self.campaign, starts_at=midnight, hours=48)
         self.codes = [self.make.resident()[1] for _ in range(PEOPLE)]
         self.sent = {}  # id -> item
-        self.decided = {}  # id -> (status, reason), the model's
+        self.decided = {}  # id -> (status, reason), the model's answer to it now
+        self.state = {}  # check-in id -> {"device", "time", "key" or "tally"}, for undos
         self.counted = set()  # (kind, person, day)
         self.tallies = {"attendee": 0, "volunteer": 0}
         self.held = 0
@@ -51,14 +53,34 @@ class SyncMachine(RuleBasedStateMachine):
         self.counted.add(key)
         return "accepted", None
 
+    def predict_undo(self, item, device, true_time):
+        """An undo counts once: of the same device's user's counted item, 1 minute before to 15
+        minutes after it; the item is then voided and its count taken off."""
+        target = self.state.get(item["voids"])
+        if target is None or target["device"] != device:
+            return "rejected", "void_not_allowed"
+        if self.decided[item["voids"]] == ("voided", None):
+            return "duplicate", None
+        if self.decided[item["voids"]] != ("accepted", None) or not (
+                -timedelta(minutes=1) <= true_time - target["time"] <= timedelta(minutes=15)):
+            return "rejected", "void_not_allowed"
+        self.decided[item["voids"]] = ("voided", None)
+        if "tally" in target:
+            kind, headcount = target["tally"]
+            self.tallies[kind] -= headcount
+        else:
+            self.counted.discard(target["key"])
+        return "accepted", None
+
     @rule(data=st.data(),
           new=st.lists(st.tuples(st.integers(0, PEOPLE), st.sampled_from(["attendee", "volunteer"]),
                                  st.integers(0, 1), st.integers(1, 22), st.sampled_from(["own", "own", "foreign", "early"]),
                                  st.integers(1, 3)), max_size=6),
           resend=st.integers(0, 6),
+          undos=st.lists(st.sampled_from([-2, 0, 5, 14, 16, 30]), max_size=3),
           clock_error_minutes=st.sampled_from([0, 3, -90, 24 * 60, -24 * 60, 7 * 24 * 60]),
           device=st.integers(0, 1), seed=st.integers(0, 10**6))
-    def send_batch(self, data, new, resend, clock_error_minutes, device, seed):
+    def send_batch(self, data, new, resend, undos, clock_error_minutes, device, seed):
         error = timedelta(minutes=clock_error_minutes)
         batch, truths = [], {}
         for person, kind, day, hour, where, headcount in new:
@@ -74,6 +96,15 @@ class SyncMachine(RuleBasedStateMachine):
                 item["code"] = self.codes[person]
             batch.append(item)
             truths[item["id"]] = true_time
+        # Undos of earlier items or of this batch's, at a chosen time after the item's.
+        targets = [item for item in [*self.sent.values(), *batch] if item["kind"] != "void"]
+        for minutes in undos if targets else ():
+            target = data.draw(st.sampled_from(targets))
+            true_time = (truths.get(target["id"]) or self.state[target["id"]]["time"]) + timedelta(minutes=minutes)
+            item = {"id": str(uuid.uuid4()), "kind": "void", "voids": target["id"],
+                    "scanned_at": (true_time + error).isoformat()}
+            batch.append(item)
+            truths[item["id"]] = true_time
         old = list(self.sent.values())
         batch += [data.draw(st.sampled_from(old)) for _ in range(min(resend, len(old)))] if old else []
         random.Random(seed).shuffle(batch)
@@ -86,7 +117,15 @@ class SyncMachine(RuleBasedStateMachine):
         assert [a[0] for a in answers] == [item["id"] for item in batch]
         for item, (_id, status, reason) in zip(batch, answers):
             if item["id"] not in self.decided:  # decided in the order given
-                self.decided[item["id"]] = self.predict(item, truths[item["id"]])
+                if item["kind"] == "void":
+                    self.decided[item["id"]] = self.predict_undo(item, device, truths[item["id"]])
+                else:
+                    self.decided[item["id"]] = self.predict(item, truths[item["id"]])
+                    self.state[item["id"]] = {"device": device, "time": truths[item["id"]]}
+                    if "headcount" in item:
+                        self.state[item["id"]]["tally"] = (item["kind"], item["headcount"])
+                    else:
+                        self.state[item["id"]]["key"] = (item["kind"], item["code"], truths[item["id"]].date())
                 self.sent[item["id"]] = item
             assert (status, reason) == self.decided[item["id"]], item
 

@@ -300,3 +300,54 @@ def test_rows_go_in_by_the_persons_key_so_concurrent_writers_meet_in_one_order()
     assert [r[COLUMNS.index("resident_id")] for r in sorted(second, key=insert_order)] == people
     same_ids = first[:5]
     assert sorted(same_ids, key=insert_order) == sorted(list(reversed(same_ids)), key=insert_order)
+
+
+def test_a_scan_before_the_undo_of_its_persons_check_in_is_a_duplicate_one_after_it_counts(client, unit, make,
+                                                                                             runner):
+    """Decided in the order given, also when the undone check-in was stored before the batch."""
+    _r, code = make.resident()
+    day = datetime.now(ZONE).date().isoformat()
+    first = checkin(unit.activity.id, code=code)
+    post(client, unit.headers, [first])
+    before, after = checkin(unit.activity.id, code=code), checkin(unit.activity.id, code=code)
+    assert answers(post(client, unit.headers, [before, undo(first), after])) == [
+        ("duplicate", None), ("accepted", None), ("accepted", None)]
+    assert exact(runner) == {(unit.activity.id, "attendee", day): (1, 0)}
+    assert (status_of(before["id"]), status_of(first["id"]), status_of(after["id"])) == (
+        "duplicate", "voided", "accepted")
+
+
+def test_an_undo_stored_meanwhile_by_another_worker_answers_as_stored_and_rolls_its_void_back(
+        client, unit, make, runner, monkeypatch):
+    """The race of two workers with one undo id: this request looked the id up before the other
+    stored it, so its correction row loses at the unique id; the void it made in the same
+    savepoint is rolled back with it. Made here by hiding the stored undo from the look-up."""
+    from lwpwa.checkins import sync as sync_module
+
+    _r, code = make.resident()
+    scan = checkin(unit.activity.id, code=code)
+    early_undo = undo(scan)
+    # Stored first as refused (it came before its target), then the target counts.
+    assert answers(post(client, unit.headers, [early_undo, scan])) == [
+        ("rejected", "void_not_allowed"), ("accepted", None)]
+    hidden = {"on": True}
+    real = voids.stored_void_answers
+
+    def forgetful(client_ids):
+        if hidden.pop("on", False):
+            return {}
+        return real(client_ids)
+
+    monkeypatch.setattr(sync_module.voids, "stored_void_answers", forgetful)
+    assert answers(post(client, unit.headers, [early_undo])) == [("rejected", "void_not_allowed")]
+    assert status_of(scan["id"]) == "accepted"
+    day = datetime.now(ZONE).date().isoformat()
+    assert exact(runner) == {(unit.activity.id, "attendee", day): (1, 0)}
+    # And an undo that voided its target, resent unseen: the stored answer, nothing moves.
+    later = checkin(unit.activity.id, headcount=3)
+    done = undo(later)
+    assert answers(post(client, unit.headers, [later, done])) == [("accepted", None)] * 2
+    hidden["on"] = True
+    assert answers(post(client, unit.headers, [done])) == [("accepted", None)]
+    assert exact(runner) == {(unit.activity.id, "attendee", day): (1, 0)}
+    assert db.session.query(Correction).count() == 2

@@ -5,7 +5,7 @@ accounts only: no resident is named."""
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from ..checkins.corrections import LIST_LIMIT, region_corrections
+from ..checkins.corrections import local_text, LIST_LIMIT, region_corrections
 from ..extensions import db
 from ..orgs.models import Org
 from ..web.access import role_required
@@ -30,4 +30,4 @@ def index(code):
     rows = region_corrections(campaign.id, region.prefix, org.id if org else None) if campaign else []
     return render_template("bureau/corrections.html", region=region, trail=breadcrumbs(region),
                            campaigns=campaigns, campaign=campaign, org=org, rows=rows, kinds=kind_labels(),
-                           zone=campaign.zone if campaign else None, limit=LIST_LIMIT)
+                           zone=campaign.zone if campaign else None, local_text=local_text, limit=LIST_LIMIT)

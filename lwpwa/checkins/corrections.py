@@ -78,6 +78,16 @@ def local_time(moment, zone):
         return moment.isoformat()
 
 
+def local_text(moment, zone, pattern="%Y-%m-%d %H:%M"):
+    """`moment` in the campaign's zone for a page (in UTC at the calendar's very edge)."""
+    if moment is None:
+        return ""
+    try:
+        return moment.astimezone(zone).strftime(pattern)
+    except OverflowError:
+        return moment.strftime(pattern) + " UTC"
+
+
 def correction_document(correction, checkin, username, zone):
     """One entry of GET /api/v1/activities/<id>/corrections."""
     return {

@@ -74,8 +74,8 @@ class Checkin(db.Model):
 
 class CheckinCount(db.Model):
     """The counts of one activity, kind and local day, kept in step with `checkins` by every
-    write that makes a row `accepted`, in the same transaction (sync: store.py; review:
-    workspace/review.py; both through counters.py). Reports read these few rows instead of
+    write that makes a row `accepted` or voids an accepted one, in the same transaction (sync:
+    store.py; review: workspace/review.py; voids: voids.py; all through counters.py). Reports read these few rows instead of
     aggregating millions of check-ins; `flask --app wsgi recount` compares them with the
     aggregate of `checkins` and can rebuild them.
 

@@ -74,7 +74,8 @@ OPERATIONS = [
     operation(
         "GET", "/activities/{activity_id}/corrections", "listCorrections", tag="Sync",
         summary="The corrections of an activity",
-        description="Every void that took effect on a check-in of the activity, newest first: the "
+        description="Every void that took effect on a check-in of the activity, newest first (the "
+                    "latest 500): the "
                     "phone's undos and the site lead's voids, with who, when and why. For the "
                     "activity's unit and the bureaus above it (and admins). A refused undo "
                     "corrects nothing and is not listed.",

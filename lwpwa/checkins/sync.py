@@ -8,6 +8,10 @@ One bulk insert (`ON CONFLICT DO NOTHING`) decides the whole batch; only the rar
 items that lost a race need a second round. Then the rows inserted as accepted are added to
 `checkin_counts` (counters.py), in the same transaction, by one upsert.
 
+An item of kind `void` (the phone's undo) voids an earlier check-in of the same user instead
+(voids.py): decided in the batch's order like the others, written in rounds with the inserts
+so that the database meets them in that order (`_write_with_undos`).
+
 Parsing is in items.py, the database side in store.py.
 """
 from datetime import datetime, timedelta, timezone
@@ -17,7 +21,7 @@ from flask import current_app
 
 from ..extensions import db
 from . import voids
-from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, Item, local_day, parse_batch
+from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, local_day, parse_batch
 from .counters import Counts
 from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_answers, write_rows
 
@@ -60,7 +64,7 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
               for activity_id, activity in activities.items()}
     first_of_id = {}
     claimed_keys = set()
-    fresh_undos, voided_ids, tables, released = [], set(), voids.TableLocks(), {}
+    fresh_undos, voided_ids, tables, key_rounds = [], set(), voids.TableLocks(), {}
     for item in items:
         if item.client_id in stored:
             item.decide(*stored[item.client_id])
@@ -77,16 +81,13 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
                     item.raw = raw_items[item.index]
                     item.decide(REJECTED, "invalid")
         if item.status is None and item.voids is not None:
-            voids.decide(item, first_of_id, targets, user, places, tables, voided_ids, claimed_keys)
+            voids.decide(item, first_of_id, targets, user, places, tables, voided_ids, claimed_keys, key_rounds)
             fresh_undos.append(item)
-            if item.status == ACCEPTED and isinstance(item.target, Item) and item.target.count_key:
-                # A later scan of this person may count again, once the undone one is voided.
-                released[item.target.count_key] = item.target.round + 1
             continue  # an undo is a row of `corrections`, written below
         if item.status is None:
             _decide(item, places, code_rows, claimed_keys, user, raw_items)
-            if released and item.status == ACCEPTED and item.count_key in released:
-                item.round = released[item.count_key]
+            if key_rounds and item.count_key in key_rounds:  # a person counted again after an undo
+                item.round = key_rounds[item.count_key]
         item.row = store.row(item, places, code_rows)
 
     if before_write is not None:
@@ -111,18 +112,18 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
 
 
 def _write_with_undos(items, undos, store, phone_voids):
-    """The writes of a batch with undos, in its order where it matters: the undos of check-ins
-    stored before go first (a scan after the undo may count the same person again); then the
-    check-ins in rounds: those of round 0, the undos of them, the scans that count a person
-    again after such an undo (round 1), and so on. An undone check-in is inserted as it was
-    decided and then voided like a stored one: if it lost its insert (to a person counted
-    meanwhile, or to the same id stored by another request), the undo finds what is stored."""
-    phone_voids.void_stored(undos)
+    """The writes of a batch with undos, in rounds, so that what the batch's order decides is
+    what the database sees (voids.decide sets the rounds): the inserts of round 0, then the
+    undos of round 0, then the scans that count a person again after such an undo (round 1),
+    their undos, and so on; most batches have one round. A scan before an undo of its person's
+    stored check-in is inserted first, and is a duplicate; one after it counts. An undone
+    check-in of this batch is inserted as it was decided and then voided like a stored one: if
+    it lost its insert (to a person counted meanwhile, or to the same id stored by another
+    request), the undo finds what is stored."""
     inserted = set()
     for number in range(max(item.round for item in items) + 1):
         inserted |= write_rows([item for item in items if item.round == number], store)
-        phone_voids.void_in_batch([undo for undo in undos if isinstance(undo.target, Item)
-                                   and undo.target.round == number])
+        phone_voids.void([undo for undo in undos if undo.round == number])
     phone_voids.store_refused(undos)
     return inserted
 

@@ -12,15 +12,16 @@ it and the stored answer is given instead.
 
 Two ways in:
 - the phone's undo, a sync item `{"id", "kind": "void", "voids", "scanned_at"}` (sync.py decides
-  it in the batch's order, here: `decide`, then `void_stored` and `settle_in_batch` in the write
-  phase): only the same user's item, made at most VOID_WINDOW before the undo's corrected time,
-  and not once the unit's table is accepted by its bureau;
+  it in the batch's order with `decide`, and writes it with `PhoneVoids.void`, round by round
+  with the inserts, then `store_refused`): only the same user's item, scanned at most
+  VOID_WINDOW before the undo's corrected time, and not once the unit's table is accepted by
+  its bureau (asked once per unit and campaign in a batch, before the write phase);
 - a site lead's (or admin's) void with a reason, from the web page or the API (`void_checkin`).
 
 Once voided, a check-in no longer holds the one-count-per-person index (it counts only
 `accepted` rows): the same person may be counted again that day by a later scan.
 """
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import select, update
@@ -64,18 +65,27 @@ class Target(NamedTuple):
     activity_id: int | None
     org_id: int | None
     campaign_id: int | None
+    count_key: tuple | None  # as sync's Item.count_key: (activity_id, kind, resident_id, day)
 
 
 _TARGETS_SQL = ("SELECT c.id, c.client_id, c.status, c.recorded_by_id, c.scanned_at, c.activity_id,"
-                " a.org_id, a.campaign_id FROM checkins c LEFT JOIN activities a ON a.id = c.activity_id")
+                " a.org_id, a.campaign_id, c.kind, c.resident_id, c.day"
+                " FROM checkins c LEFT JOIN activities a ON a.id = c.activity_id")
 
 
 def lookup_targets(client_ids):
     """{client_id: Target} of the stored check-ins with these ids."""
     if not client_ids:
         return {}
-    rows = driver_query(_TARGETS_SQL, "c.client_id", client_ids)
-    return {row[1]: Target(row[0], row[1], row[2], row[3], as_utc(row[4]), *row[5:]) for row in rows}
+    targets = {}
+    for (id_, client_id, status, recorded_by_id, scanned_at, activity_id, org_id, campaign_id, kind,
+         resident_id, day) in driver_query(_TARGETS_SQL, "c.client_id", client_ids):
+        if isinstance(day, str):  # SQLite hands a DATE back as its text
+            day = date.fromisoformat(day)
+        key = (activity_id, kind, resident_id, day) if resident_id is not None and day is not None else None
+        targets[client_id] = Target(id_, client_id, status, recorded_by_id, as_utc(scanned_at), activity_id,
+                                    org_id, campaign_id, key)
+    return targets
 
 
 def stored_void_answers(client_ids):
@@ -102,12 +112,31 @@ def _in_window(target_time, void_time):
     return target_time - CLOCK_SLACK <= void_time <= target_time + VOID_WINDOW
 
 
-def decide(item, earlier_items, targets, user, places, tables, voided_ids, claimed_keys):
+def decide(item, earlier_items, targets, user, places, tables, voided_ids, claimed_keys, key_rounds):
     """Decide a void in the batch's order, before the write phase. `earlier_items`: the items
     of this batch decided so far, by id; `targets`: the stored check-ins it may name. A void
     that may take effect is decided `accepted` here and confirmed (or not) by the write phase;
     its target is marked, so that a later void of it in this batch is a duplicate, and a later
-    scan of the same person in this batch may count again (the target's key is released)."""
+    scan of the same person in this batch may count again (the target's key is released, and
+    `_rounds` puts that scan's insert after this void)."""
+    decided = _decide(item, earlier_items, targets, user, places, tables, voided_ids, claimed_keys)
+    if item.status == ACCEPTED:
+        _rounds(item, key_rounds)
+    return decided
+
+
+def _rounds(item, key_rounds):
+    """The write phase runs in rounds (sync._write_with_undos): the inserts of round n, then the
+    voids of round n. A void goes in the round of the last insert that claims its target's
+    person key before it in the batch, and the scans of that person after it go in the next
+    round: so each meets the database in the batch's order."""
+    key = item.target.count_key
+    if key is not None:
+        item.round = key_rounds.get(key, 0)
+        key_rounds[key] = item.round + 1
+
+
+def _decide(item, earlier_items, targets, user, places, tables, voided_ids, claimed_keys):
     earlier = earlier_items.get(item.voids)
     if earlier is not None:
         if earlier.voids is not None or earlier.status != ACCEPTED:
@@ -131,6 +160,9 @@ def decide(item, earlier_items, targets, user, places, tables, voided_ids, claim
             or tables.accepted(target.org_id, target.campaign_id):
         return item.decide(REJECTED, NOT_ALLOWED)
     voided_ids.add(target.client_id)
+    # A scan of this person earlier in the batch was decided as counting, but it meets the
+    # target in the database and is a duplicate; one after this undo may count.
+    claimed_keys.discard(target.count_key)
     return item.decide(ACCEPTED)
 
 
@@ -165,13 +197,20 @@ class PhoneVoids:
                 "reason": reason, "device_made_at": item.device_scanned_at, "made_at": item.scanned_at,
                 "received_at": self.received_at}
 
-    def void_stored(self, items):
-        """Voids of check-ins stored before this batch, before the batch's inserts (a scan after
-        the undo may count the same person again), in the order of their targets' ids: two
-        requests voiding the same check-ins lock them in one order."""
-        pending = [item for item in items if item.status == ACCEPTED and isinstance(item.target, Target)]
-        for item in sorted(pending, key=lambda item: (item.target.client_id, item.client_id)):
-            self._void_one(item, item.target.id)
+    def void(self, undos):
+        """The undos of one round that may take effect, in the order of their targets' ids (two
+        requests voiding the same check-ins lock them in one order). A target of this batch is
+        looked up now that it is inserted: as this request inserted it, or as another request
+        stored the same id meanwhile, or a duplicate if its person was counted meanwhile."""
+        pending = [item for item in undos if item.status == ACCEPTED]
+        fresh = lookup_targets({item.voids for item in pending if not isinstance(item.target, Target)})
+        for item in sorted(pending, key=lambda item: (item.voids, item.client_id)):
+            target = item.target if isinstance(item.target, Target) else fresh.get(item.voids)
+            if target is None or target.recorded_by_id != self.user.id:
+                item.decide(REJECTED, NOT_ALLOWED)
+                continue  # kept by store_refused
+            item.target = target
+            self._void_one(item, target.id)
 
     def _void_one(self, item, checkin_id):
         self.written.add(item.client_id)
@@ -187,20 +226,6 @@ class PhoneVoids:
         savepoint.commit()
         if counted is not None:
             self.counts.remove(*counted)
-
-    def void_in_batch(self, pending):
-        """Undos of check-ins of this batch, once those are inserted: voided as stored ones, from
-        what is stored now (the check-in as this request inserted it, or as another request
-        stored the same id meanwhile, or a duplicate if the person was counted meanwhile)."""
-        pending = [item for item in pending if item.status == ACCEPTED]
-        targets = lookup_targets({item.voids for item in pending})
-        for item in sorted(pending, key=lambda item: (item.voids, item.client_id)):
-            target = targets.get(item.voids)
-            if target is None or target.recorded_by_id != self.user.id:
-                item.decide(REJECTED, NOT_ALLOWED)
-                continue  # kept by store_refused
-            item.target = target
-            self._void_one(item, target.id)
 
     def store_refused(self, items):
         """Refused and duplicate undos are kept too, so that a resend answers the same."""

@@ -12,7 +12,7 @@ from wtforms import StringField
 
 from ..accounts.models import User
 from ..checkins import voids
-from ..checkins.corrections import REASON_MAX_LENGTH, activity_corrections, reason_problem
+from ..checkins.corrections import local_text, REASON_MAX_LENGTH, activity_corrections, reason_problem
 from ..checkins.models import Checkin
 from ..database import utcnow
 from ..extensions import db
@@ -46,7 +46,7 @@ def page(activity_id, form=None, failed_id=None, status=200):
     return render_template(
         "workspace/corrections.html", org=org, activity=activity, counted=counted_rows(activity),
         corrections=activity_corrections(activity.id), form=form or VoidForm(), failed_id=failed_id,
-        zone=activity.campaign.zone, kinds=kind_labels(), mask_name=mask_name, limit=COUNTED_LIMIT,
+        zone=activity.campaign.zone, kinds=kind_labels(), local_text=local_text, mask_name=mask_name, limit=COUNTED_LIMIT,
         locked=table_accepted(org.id, activity.campaign_id)), status
 
 

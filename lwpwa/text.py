@@ -122,7 +122,7 @@ class CleanText:
     def __call__(self, form, field):
         from wtforms.validators import StopValidation
 
-        if not isinstance(field.data, str):
+        if not isinstance(field.data, str) or field.errors:  # one message per field is enough
             return
         try:
             field.data = clean(field.data, max_length=self.max_length, multiline=self.multiline)

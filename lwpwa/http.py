@@ -77,3 +77,22 @@ def local_path(target):
     if parts.scheme or parts.netloc:
         return None
     return cleaned
+
+
+def refuse_nul():
+    """No text a database holds may contain NUL (PostgreSQL refuses it in any string parameter,
+    so a `%00` in a region code or a username was a 500 there): a path with one names nothing
+    (404), a query or form field with one is not valid (400)."""
+    from .errors import ApiError, ValidationError
+
+    if "\x00" in request.path:
+        raise ApiError(404, "not_found", "Not found.")
+    for source in (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,):
+        bad = [name for name, value in source.items(multi=True) if "\x00" in name or "\x00" in value]
+        if bad:
+            from .text import MESSAGES
+
+            raise ValidationError({name[:64].replace("\x00", ""): str(MESSAGES["control"]) for name in bad})
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

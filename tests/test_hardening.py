@@ -124,6 +124,21 @@ def test_integer_and_date_parameters_at_the_edges(client, unit, make):
         assert web.get(f"/org/cards?{query}").status_code == 404, query
 
 
+def test_a_nul_in_a_path_query_or_form_is_never_a_500(client, make, unit):
+    """PostgreSQL refuses NUL in any string parameter: it must never reach a query."""
+    bureau = make.auth(make.user("bureau", region_code="140000"))
+    for path, headers, status in ((f"/api/v1/stats?campaign_id={unit.campaign.id}&region=%00", bureau, 400),
+                                  ("/api/v1/regions?parent=14%0000", {}, 400),
+                                  (f"/api/v1/regions/%00/report.xlsx?campaign_id={unit.campaign.id}", bureau, 404),
+                                  ("/region/14%000/", {}, 404)):
+        assert client.get(path, headers=headers).status_code == status, path
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/login", data={"username": "a\x00b", "password": "x", "csrf_token": token}).status_code == 400
+    for body in ({"username": "a\x00b", "password": "wrong password"}, {"username": "a", "password": "a\x00b"}):
+        assert client.post("/api/v1/auth/token", json=body).status_code == 400
+
+
 def test_activity_times_at_the_calendars_edge_are_refused_everywhere(client, unit, lead):
     for start in ("9999-12-31T20:00:00+00:00", "0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59-12:00"):
         response = client.post("/api/v1/activities", headers=unit.lead_headers,

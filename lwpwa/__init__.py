@@ -42,13 +42,14 @@ def create_app(config_overrides=None):
 
     from .compression import compress
     from .errors import register_error_handlers
-    from .http import no_store_behind_login
+    from .http import no_store_behind_login, refuse_nul
     from .security import set_security_headers
 
     register_error_handlers(app)
     app.after_request(set_security_headers)
     app.after_request(no_store_behind_login)
     app.after_request(compress)  # runs before the two above (Flask runs them last-first)
+    app.before_request(refuse_nul)
     _register_blueprints(app)
     _register_transaction_hooks(app)
 

@@ -1,25 +1,36 @@
 """The request class and the response rules that hold for every endpoint."""
+from types import SimpleNamespace
+
 from flask import Request as FlaskRequest
-from flask import g, request, session
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from flask import g, json, request, session
+from werkzeug.exceptions import RequestEntityTooLarge
+
+
+def parse_json(data):
+    """The one JSON parse of the app (request bodies, the rescue upload): a value, or ValueError.
+    JSON nested deeper than the parser's recursion limit raised RecursionError, which escaped
+    `get_json(silent=True)` as a 500; it is now "not JSON" like any other unparsable text."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 class Request(FlaskRequest):
-    """Flask's request, with the two ways a body escaped its checks closed:
-
-    - JSON nested deeper than the parser's recursion limit raised RecursionError through
-      `get_json(silent=True)` (a 500); it is now "not JSON" like any other unparsable body;
-    - a chunked body (no Content-Length) over MAX_CONTENT_LENGTH was cut at the limit by
-      Werkzeug and then failed as invalid JSON; it is now 413 like a declared one.
+    """Flask's request, with the two ways a body escaped its checks closed: JSON is parsed by
+    `parse_json`, and a chunked body (no Content-Length) over MAX_CONTENT_LENGTH, which
+    Werkzeug cut at the limit and which then failed as invalid JSON, is 413 like a declared one.
     """
 
-    def get_json(self, force=False, silent=False, cache=True):
-        try:
-            return super().get_json(force=force, silent=silent, cache=cache)
-        except RecursionError:
-            if silent:
-                return None
-            raise BadRequest("The JSON body is nested too deeply.") from None
+    _json = SimpleNamespace(loads=parse_json, dumps=json.dumps)
+
+    @property
+    def json_module(self):
+        return self._json
+
+    @json_module.setter
+    def json_module(self, _value):
+        """Flask sets the app's JSON provider on each request; parse_json already uses it."""
 
     def get_data(self, cache=True, as_text=False, parse_form_data=False):
         unread = getattr(self, "_cached_data", None) is None
@@ -66,3 +77,22 @@ def local_path(target):
     if parts.scheme or parts.netloc:
         return None
     return cleaned
+
+
+def refuse_nul():
+    """No text a database holds may contain NUL (PostgreSQL refuses it in any string parameter,
+    so a `%00` in a region code or a username was a 500 there): a path with one names nothing
+    (404), a query or form field with one is not valid (400)."""
+    from .errors import ApiError, ValidationError
+
+    if "\x00" in request.path:
+        raise ApiError(404, "not_found", "Not found.")
+    for source in (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,):
+        bad = [name for name, value in source.items(multi=True) if "\x00" in name or "\x00" in value]
+        if bad:
+            from .text import MESSAGES
+
+            raise ValidationError({name[:64].replace("\x00", ""): str(MESSAGES["control"]) for name in bad})
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

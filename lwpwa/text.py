@@ -6,9 +6,10 @@ and SQLite's UTF-8 refuse lone surrogates), must not reorder what is shown aroun
 overrides and isolates: the "Trojan source" trick in a unit's name on a bureau's table), and
 must read the same however it was typed (NFC). So:
 
-- refused: lone surrogates, C0 and C1 control characters, DEL, bidi embeddings, overrides and
-  isolates, Unicode noncharacters; a multi-line text may hold line breaks and tabs;
-- normalised: NFC; CR LF and lone CR become LF; leading and trailing white space is stripped;
+- refused: lone surrogates, C0 and C1 control characters other than tab and line breaks, DEL,
+  bidi embeddings, overrides and isolates, Unicode noncharacters;
+- normalised: NFC; CR LF and lone CR become LF (one-line texts: tabs and line breaks become a
+  space); leading and trailing white space is stripped;
 - bounded: at most `max_length` characters after normalisation.
 """
 import re
@@ -20,10 +21,9 @@ _SURROGATE = "\ud800-\udfff"
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff"
-_FORBIDDEN_MULTILINE = re.compile(f"[{_SURROGATE}{_CONTROLS}{_BIDI}{_NONCHARACTERS}]")
-_FORBIDDEN_LINE = re.compile(f"[{_SURROGATE}{_CONTROLS}\t\n\r{_BIDI}{_NONCHARACTERS}]")
-# Only what would break storage or an export: for texts kept for audit as they came.
-_UNWRITABLE = re.compile(f"[{_SURROGATE}{_CONTROLS}{_BIDI}{_NONCHARACTERS}]")
+# What no stored text may hold (tab, LF and CR are not in _CONTROLS).
+_FORBIDDEN = re.compile(f"[{_SURROGATE}{_CONTROLS}{_BIDI}{_NONCHARACTERS}]")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 MESSAGES = {
     "surrogate": _l("Contains characters that are not valid text."),
@@ -61,10 +61,11 @@ def clean(value, *, max_length, multiline=False, required=False):
     TextProblem("required") when `required`)."""
     if not isinstance(value, str):
         raise TypeError("clean() takes a str")
-    forbidden = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_LINE
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    found = forbidden.search(value)
+    else:  # a name pasted from a spreadsheet cell: its tabs and line breaks become one space
+        value = _LINE_BREAKS.sub(" ", value)
+    found = _FORBIDDEN.search(value)
     if found:
         raise TextProblem(_kind_of(found.group()))
     value = unicodedata.normalize("NFC", value).strip()
@@ -86,14 +87,14 @@ def problem(value, *, max_length, multiline=False):
 
 def secret_problem(value):
     """Passwords are hashed, never shown: only what cannot be encoded or typed is refused."""
-    found = _UNWRITABLE.search(value)
+    found = _FORBIDDEN.search(value)
     return TextProblem(_kind_of(found.group())).message if found else None
 
 
 def escaped(value):
     """`value` with whatever no export or column could hold written as \\uXXXX: for texts kept
     as they came (a rejected sync item's raw text), where refusing is not an option."""
-    return _UNWRITABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    return _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
 
 
 def web_address_problem(link):
@@ -101,7 +102,7 @@ def web_address_problem(link):
     once made a `javascript:` link out of the text after it)."""
     from urllib.parse import urlsplit
 
-    if re.search(r"\s", link) or _UNWRITABLE.search(link):
+    if re.search(r"\s", link) or _FORBIDDEN.search(link):
         return _l("Each news link must be a web address (http:// or https://).")
     try:
         parts = urlsplit(link)
@@ -122,7 +123,7 @@ class CleanText:
     def __call__(self, form, field):
         from wtforms.validators import StopValidation
 
-        if not isinstance(field.data, str):
+        if not isinstance(field.data, str) or field.errors:  # one message per field is enough
             return
         try:
             field.data = clean(field.data, max_length=self.max_length, multiline=self.multiline)

@@ -132,6 +132,7 @@ class World:
             (bureau, "/admin/accounts/new", "/admin/accounts/new",
              {"username": "city.x", "password": "eight chars", "region": "140100"}),
             (bureau, "/region/tokens/", "/region/tokens/", {"name": "脚本"}),
+            (self.client, "/login", "/login", {"username": "nobody", "password": "wrong password"}),
         ]
 
     def exports(self):

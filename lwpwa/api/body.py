@@ -19,7 +19,7 @@ _ASCII_NUMBER = re.compile(r"[0-9]{1,19}\Z")
 
 def json_body(expect=dict):
     """The request's JSON body, or a 400 invalid_json that says what was wrong. Parsed by the
-    app's request class (lwpwa.requests): nesting too deep for the parser is invalid_json too."""
+    app's request class (lwpwa.http): nesting too deep for the parser is invalid_json too."""
     data = request.get_json(silent=True, force=True)
     if data is None:
         raise ApiError(400, "invalid_json", _("The request body must be JSON."))

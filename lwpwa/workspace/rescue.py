@@ -7,7 +7,6 @@ twice, or a file whose items the phone synced meanwhile, changes no count. Times
 the phone recorded them: no clock correction, because the time between export and upload is not
 the phone's clock error.
 """
-import json
 import uuid
 
 from flask import current_app, flash, redirect, url_for
@@ -22,6 +21,7 @@ from ..checkins.models import Checkin
 from ..checkins.sync import sync_batch
 from ..database import utcnow
 from ..extensions import db
+from ..http import parse_json
 from .forms import RescueForm
 from .scope import current_org
 
@@ -35,8 +35,8 @@ class RescueProblem(Exception):
 def read_batches(data):
     """[(device_id, items)] of an exported file; RescueProblem if it is not one."""
     try:
-        body = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
+        body = parse_json(data.decode("utf-8-sig"))
+    except ValueError:  # UnicodeDecodeError too
         raise RescueProblem(_("This is not a file exported by the scanner app (JSON).")) from None
     batches = body if isinstance(body, list) else [body]
     found, total = [], 0

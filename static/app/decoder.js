@@ -83,7 +83,7 @@ const BLURS = {
 
 /** The image a pass decodes; `memo` keeps the half-size frame and blurs for the next passes. */
 function passImage(imageData, pass, memo) {
-  if (!pass.half) return imageData;
+  if (!pass.half || imageData.width < 8 || imageData.height < 8) return imageData; // a tiny photo
   if (!memo.has("")) memo.set("", halveRGBA(imageData.data, imageData.width, imageData.height));
   const { width, height } = memo.get("");
   let key = "";

@@ -49,6 +49,8 @@ CATEGORIES = {
     "blur+noise+low-contrast": {"blur": (11.0, 12.0), "noise": (40.0, 41.0), "contrast": (0.18, 0.19)},
 }
 NEGATIVE = "no-code"
+NEGATIVE_HARMS = {"no-code": {}, "no-code+noise": {"noise": NOISE}, "no-code+blur": {"blur": BLUR},
+                  "no-code+blur+noise": {"blur": BLUR, "noise": NOISE}}
 
 
 @dataclass
@@ -58,9 +60,6 @@ class HardFrame:
     code: str            # the text the frame must decode to; "" when nothing may be found
     image: Image.Image   # mode "L", 640×480
     params: dict = field(default_factory=dict)
-
-    def gray_bytes(self):
-        return self.image.tobytes()
 
 
 def seeded_code(rng):
@@ -200,11 +199,11 @@ def _scene(seed, category, code=None):
         harms = NEGATIVE_HARMS[category]
     scene = _background(rng)
     params = {}
-    code = ""
+    shown = ""
     if not category.startswith(NEGATIVE):
-        code = code or seeded_code(rng)
+        shown = code or seeded_code(rng)
         contrast = rng.uniform(*harms["contrast"]) if "contrast" in harms else rng.uniform(0.55, 0.85)
-        params.update(_draw_card(scene, rng, code, contrast), contrast=round(contrast, 3))
+        params.update(_draw_card(scene, rng, shown, contrast), contrast=round(contrast, 3))
     image = scene.resize(SIZE, Image.BOX).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
     floating = image.convert("F")
     if "blur" in harms:
@@ -213,7 +212,7 @@ def _scene(seed, category, code=None):
         params.update(blur_px=round(length, 1), blur_deg=angle)
     sigma = rng.uniform(*harms["noise"]) if "noise" in harms else rng.uniform(3, 8)
     params["noise_sigma"] = round(sigma, 1)
-    return code, floating, params
+    return shown, floating, params
 
 
 def _expose(floating, sigma, tile, rng):
@@ -226,10 +225,6 @@ def _expose(floating, sigma, tile, rng):
         noise = noise.transpose(Image.FLIP_TOP_BOTTOM)
     noisy = ImageMath.lambda_eval(lambda a: a["f"] + a["n"] * sigma, f=floating, n=noise)
     return ImageMath.lambda_eval(lambda a: a["min"](a["max"](a["f"], 0), 255), f=noisy).convert("L")
-
-
-NEGATIVE_HARMS = {"no-code": {}, "no-code+noise": {"noise": NOISE}, "no-code+blur": {"blur": BLUR},
-                  "no-code+blur+noise": {"blur": BLUR, "noise": NOISE}}
 
 
 def plan(seed=SEED, per_category=20, negatives=12):
@@ -269,7 +264,8 @@ def hard_frames(seed=SEED, per_category=20, negatives=12, exposures=1):
 def frames_of(code, category, seed=SEED, count=1):
     """`count` exposures of one scene of `category` showing `code` (e.g. a registered one, for
     the fake camera)."""
-    _code, floating, params = _scene(seed, category, code)
+    shown, floating, params = _scene(seed, category, code)
+    assert shown == code
     noise_rng = random.Random(seed ^ 0x5EED)
     return [_expose(floating, params["noise_sigma"], _tile(SEED), noise_rng) for _ in range(count)]
 

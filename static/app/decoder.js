@@ -57,10 +57,10 @@ export async function getNativeDetector() {
  * decoder's own (tryDenoise: a morphological closing inside ZXing).
  */
 export const PASSES = {
-  // clean and small codes (every shared sample, down to a code 110 px wide in 640×480)
-  half: { half: true, blur: [], options: {} },
   // sensor noise, faint print, motion blur: alone, close to nine frames in ten of the harder set
   smooth: { half: true, blur: ["triangle"], options: { tryDenoise: true } },
+  // clean and small codes (every shared sample, down to a code 110 px wide in 640×480)
+  half: { half: true, blur: [], options: {} },
   // heavier noise on larger cards, each read by one more frame in fifty or so. Heavy noise is
   // print in a dim hall, not a phone screen (screens light themselves), so no inverted try:
   // it would double the time these passes spend on the many frames with no code at all
@@ -70,7 +70,8 @@ export const PASSES = {
   // camera frames of either set and costs twice a half-size pass
   full: { half: false, blur: [], options: {} },
 };
-export const EVERY_FRAME = ["half", "smooth"];
+// `smooth` first: it reads most frames of either set by itself, so most frames cost one pass
+export const EVERY_FRAME = ["smooth", "half"];
 export const ROTATION = ["smoother", "wider"];
 const PHOTO_PASSES = [...EVERY_FRAME, ...ROTATION, "full"];
 
@@ -82,7 +83,7 @@ const BLURS = {
 
 /** The image a pass decodes; `memo` keeps the half-size frame and blurs for the next passes. */
 function passImage(imageData, pass, memo) {
-  if (!pass.half) return imageData;
+  if (!pass.half || imageData.width < 8 || imageData.height < 8) return imageData; // a tiny photo
   if (!memo.has("")) memo.set("", halveRGBA(imageData.data, imageData.width, imageData.height));
   const { width, height } = memo.get("");
   let key = "";

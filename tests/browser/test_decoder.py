@@ -148,10 +148,11 @@ def test_a_hard_card_in_front_of_the_fake_camera_is_counted(live_server, launch,
     from tests.qr_hard import frames_of
 
     from .helpers import qr_frame, write_y4m
-    from .pages import open_activity, sign_in
+    from .pages import expect_pending, open_activity, sign_in
 
     activity = live_server.new_activity("手机摄影课")
     blurred, faint = live_server.api.new_code(), live_server.api.new_code()
+    before = live_server.stats(activity["id"])
     blank = qr_frame(None).convert("L")
     frames = frames_of(blurred, "blur+noise", seed=7, count=8) + [blank] * 4
     frames += frames_of(faint, "noise+low-contrast", seed=8, count=8) + [blank] * 4
@@ -160,6 +161,9 @@ def test_a_hard_card_in_front_of_the_fake_camera_is_counted(live_server, launch,
     sign_in(page)
     open_activity(page, activity["id"])
     expect(page.locator("#count-scanned")).to_have_text("2", timeout=30_000)
+    expect_pending(page, 0)
+    expect(page.locator("#receipt")).to_have_attribute("data-accepted", "2")  # the two registered codes
+    assert live_server.stats(activity["id"])["attendance"] == before["attendance"] + 2
 
 
 def test_the_clean_ups_compute_what_they_say(decoder_page):

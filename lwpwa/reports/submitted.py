@@ -30,20 +30,29 @@ LATEST_COLUMNS = (Submission.id, Submission.org_id, Submission.version, Submissi
                   Submission.submitted_at, Submission.fingerprint)
 
 
-def latest_versions(campaign, region):
+def latest_versions(campaign, region, parts=None):
     """{org_id: row (id, org_id, version, status, submitted_at, fingerprint, summary)} of the
     latest version of every unit of the region that has one. Only the summary is read (a few
-    hundred bytes per unit, not every frozen activity); a version without one (stored before
-    migration 0005) is summed from its snapshot."""
+    hundred bytes per unit, not every frozen activity), and of it only `parts` if given
+    ("totals", "themes", "days": the database extracts them, so a province's counts by unit
+    decode a small object per unit); a version without a summary (stored before migration 0005)
+    is summed from its snapshot."""
     later = aliased(Submission)
+    extracted = [Submission.summary[part].label(part) for part in parts or ()]
     query = (
-        select(*LATEST_COLUMNS, Submission.summary)
+        select(*LATEST_COLUMNS, *(extracted or [Submission.summary]))
         .join(Org, Org.id == Submission.org_id)
         .where(Submission.campaign_id == campaign.id, Org.region_code.like(region.prefix + "%"),
                ~exists().where(later.org_id == Submission.org_id, later.campaign_id == Submission.campaign_id,
                                later.version > Submission.version))
     )
-    rows = {row.org_id: Latest(*row) for row in db.session.execute(query)}
+    rows = {}
+    for row in db.session.execute(query):
+        fixed, rest = row[:len(LATEST_COLUMNS)], row[len(LATEST_COLUMNS):]
+        found = dict(zip(parts, rest)) if parts else rest[0]
+        if parts and all(value is None for value in rest):
+            found = None  # no summary at all
+        rows[row.org_id] = Latest(*fixed, found)
     missing = [row.id for row in rows.values() if row.summary is None]
     if missing:
         summaries = {submission_id: summarize(snapshot) for submission_id, snapshot in db.session.execute(
@@ -64,6 +73,14 @@ def _empty():
 def _add(total, counts):
     for key in ("activities", *FIGURES):
         total[key] += counts.get(key, 0)
+
+
+PARTS = {"theme": ("totals", "themes"), "day": ("totals", "days")}  # else ("totals",)
+
+
+def parts_for(group_by):
+    """The summary parts the rows of a grouping read."""
+    return PARTS.get(group_by, ("totals",))
 
 
 def submitted_rows(campaign, region, group_by, latest, units=None):

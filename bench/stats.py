@@ -19,7 +19,12 @@ What it does, in one run:
    its own app context, as in production): `GET /api/v1/stats?group_by=city` (and org, theme,
    day), `GET /api/v1/regions/140000/report.xlsx`, and, for reference, the bureau pages (the
    province dashboard and the anomaly flags). Prints the first (cold) and the median of --runs.
-Goal: the counts API under 0.5 s on both engines.
+5. submits every unit's table (a version each, as a site lead would, frozen from the live
+   counts) and times the submitted basis: `GET /api/v1/stats?basis=submitted` (by org, city,
+   county, theme, day), the province's region table on that basis (the snapshot the page, the
+   print view and a region submission render: `region_snapshot`), its page, and its .xlsx;
+   and checks that the submitted basis equals the live counts (nothing was synced since).
+Goal: the counts API, the region table and the submitted basis under 0.5 s on both engines.
 """
 import argparse
 import os
@@ -52,7 +57,7 @@ def parse_args():
                         "it and dropped); default: a fresh SQLite file")
     parser.add_argument("--activities", type=int, default=10_000)
     parser.add_argument("--checkins", type=int, default=2_000_000)
-    parser.add_argument("--units", type=int, default=1_000)
+    parser.add_argument("--units", type=int, default=2_000)
     parser.add_argument("--residents", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-pages", action="store_true", help="time only the API and the .xlsx")
@@ -277,13 +282,14 @@ def main():
                 results.append((label, *timed(client, path, headers, args.runs)))
         with app.app_context():
             results += time_proposed(campaign_id, args.runs)
+        results += time_submitted(app, client, headers, campaign_id, args.runs)
         if not args.skip_pages:
             results += time_pages(app, campaign_id, args.runs)
         print(f"\n{engine_name}, {len(activities):,} activities, {args.checkins:,} check-ins "
               f"(first request, then the median of {args.runs}):")
         for label, status, first_s, median_s, size, cpu_s in results:
             goal = ""
-            if label.startswith("GET /api/v1/stats"):
+            if label.startswith(("GET /api/v1/stats", "region table")):
                 goal = "  ok" if median_s < GOAL_S else f"  SLOWER than the {GOAL_S} s goal"
             print(f"  {label:<48} {status}  first {first_s:6.3f} s  median {median_s:6.3f} s  "
                   f"cpu {cpu_s:6.3f} s  {size:>9,} B{goal}")
@@ -358,11 +364,75 @@ def time_pages(app, campaign_id, runs):
     with app.app_context():
         client.post("/login", data={"username": "bench_province", "password": "bench password 1"})
     results = []
-    for label, path in (("page /region/140000/ (dashboard)", f"/region/140000/?campaign={campaign_id}"),
+    for label, path in (("page /region/140000/table (submitted basis)", f"/region/140000/table?campaign={campaign_id}"),
+                        ("page /region/140000/ (dashboard)", f"/region/140000/?campaign={campaign_id}"),
                         ("page /region/140100/ (a city's dashboard)", f"/region/140100/?campaign={campaign_id}"),
                         ("page /region/140000/anomalies", f"/region/140000/anomalies?campaign={campaign_id}")):
         with app.app_context():
             results.append((label, *timed(client, path, {}, max(1, runs // 3))))
+    return results
+
+
+def submit_every_unit(campaign_id):
+    """Every Shanxi unit submits its table once: one bulk live snapshot, a version each."""
+    from sqlalchemy import select
+
+    from lwpwa.accounts.models import User
+    from lwpwa.campaigns.models import Campaign
+    from lwpwa.extensions import db
+    from lwpwa.orgs.models import Org
+    from lwpwa.submissions.freeze import unit_snapshots
+    from lwpwa.submissions.service import add_version
+
+    campaign = db.session.get(Campaign, campaign_id)
+    user = db.session.scalar(select(User).where(User.username == "bench_province"))
+    orgs = db.session.scalars(select(Org).where(Org.region_code.like("14%")).order_by(Org.id)).all()
+    snapshots = unit_snapshots(campaign, orgs)
+    for org in orgs:
+        add_version(campaign, snapshots[org.id], user, org_id=org.id)
+    db.session.commit()
+    return len(orgs)
+
+
+def time_submitted(app, client, headers, campaign_id, runs):
+    """The submitted basis: the counts API, the region table (its snapshot, its page, its .xlsx)."""
+    from lwpwa.campaigns.models import Campaign
+    from lwpwa.extensions import db
+    from lwpwa.regions.models import Region
+    from lwpwa.reports.region_table import region_snapshot
+
+    with app.app_context():
+        started = time.perf_counter()
+        n = submit_every_unit(campaign_id)
+        print(f"submitted {n:,} units' tables (a version each) in {time.perf_counter() - started:.1f} s")
+    results = []
+    base = f"/api/v1/stats?campaign_id={campaign_id}"
+    with app.app_context():
+        live = client.get(base + "&group_by=city", headers=headers).get_json()
+        frozen = client.get(base + "&group_by=city&basis=submitted", headers=headers).get_json()
+        same = [(r["key"], r["attendance"], r["attendance_tallied"]) for r in live["rows"]] == \
+            [(r["key"], r["attendance"], r["attendance_tallied"]) for r in frozen["rows"]]
+    for group in ("org", "city", "county", "theme", "day"):
+        with app.app_context():
+            label = f"GET /api/v1/stats?group_by={group}&basis=submitted"
+            results.append(((label + ("" if same or group != "city" else " MISMATCH")),
+                            *timed(client, base + f"&group_by={group}&basis=submitted", headers, runs)))
+    for basis in ("submitted", "live"):
+        with app.app_context():
+            campaign, province = db.session.get(Campaign, campaign_id), db.session.get(Region, "140000")
+            times, cpu = [], []
+            for _ in range(runs + 1):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                snapshot = region_snapshot(campaign, province, basis)
+                times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+                db.session.rollback()
+            results.append((f"region table 140000, basis={basis} (data)", 200, times[0],
+                            statistics.median(times[1:]), len(snapshot["units"]), statistics.median(cpu[1:])))
+    with app.app_context():
+        results.append(("GET /api/v1/regions/140000/report.xlsx?basis=submitted", *timed(
+            client, f"/api/v1/regions/140000/report.xlsx?campaign_id={campaign_id}&basis=submitted", headers,
+            max(1, runs // 3))))
     return results
 
 

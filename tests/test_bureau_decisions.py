@@ -72,6 +72,8 @@ def test_return_with_a_comment_the_unit_sees_it_resubmits_and_the_bureau_accepts
 
     html = unit["web"].get(f"/unit/table?campaign={campaign.id}").get_data(as_text=True)
     assert 'id="bureau-comment"' in html and "请补充新闻链接" in html and 'data-latest-status="returned"' in html
+    dashboard = unit["web"].get(f"/unit/?campaign={campaign.id}").get_data(as_text=True)
+    assert 'id="returned"' in dashboard and "请补充新闻链接" in dashboard
     sync(unit["web"], unit["headers"], unit["activity"], tally=3)
     post(unit["web"], f"/unit/table/submit?campaign={campaign.id}")
     second = latest(unit["org"])

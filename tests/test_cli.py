@@ -48,7 +48,7 @@ def test_clear_errors_for_bad_input(runner):
         ["create-org", "单位", "--region", "nope"],
         ["create-user", "v", "--password", "long enough pw", "--role", "volunteer"],
         ["create-user", "v", "--password", "short", "--role", "admin"],
-        ["create-user", "b", "--password", "long enough pw", "--role", "bureau", "--region", "140105"],
+        ["create-user", "b", "--password", "long enough pw", "--role", "bureau", "--region", "149999"],  # no such region (a county code is fine: 140105)
         ["issue-cards", "3", "--org", "424242"],
         ["issue-cards", "0", "--org", "1"],
     ]

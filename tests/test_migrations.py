@@ -81,3 +81,40 @@ def test_0003_fills_checkin_counts_from_the_checkins_already_stored(fresh_url):
         assert counts_table() == expected
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0005_numbers_the_submissions_already_stored(fresh_url):
+    """Submissions stored at revision 0004 become versions 1, 2, … per (unit, campaign) in the
+    order they were submitted, status `submitted`, snapshot and fingerprint untouched; the
+    downgrade goes back and the upgrade again."""
+    from sqlalchemy import text
+
+    app = create_app(base_config(fresh_url))
+    with app.app_context():
+        upgrade(revision="0004")
+        load_reference_data()
+        make = Factory(app)
+        campaign = make.campaign()
+        first, second = make.org(), make.org()
+        rows = [(first.id, "2026-12-12 10:00:00", "c" * 64), (second.id, "2026-12-12 09:00:00", "d" * 64),
+                (first.id, "2026-12-11 10:00:00", "a" * 64), (first.id, "2026-12-11 10:00:00", "b" * 64)]
+        for org_id, at, digest in rows:
+            db.session.execute(text(
+                "INSERT INTO submissions (org_id, campaign_id, submitted_at, fingerprint, snapshot)"
+                " VALUES (:org, :campaign, :at, :digest, :snapshot)"),
+                {"org": org_id, "campaign": campaign.id, "at": at, "digest": digest, "snapshot": '{"totals": {}}'})
+        db.session.commit()
+
+        upgrade()
+        found = db.session.execute(text(
+            "SELECT org_id, version, status, fingerprint, snapshot FROM submissions ORDER BY org_id, version")).all()
+        assert [(o, v, s, f) for o, v, s, f, _snapshot in found] == [
+            (first.id, 1, "submitted", "a" * 64), (first.id, 2, "submitted", "b" * 64),
+            (first.id, 3, "submitted", "c" * 64), (second.id, 1, "submitted", "d" * 64)]
+        db.session.commit()
+        downgrade(revision="0004")
+        assert "version" not in {c["name"] for c in inspect(db.engine).get_columns("submissions")}
+        upgrade()
+        assert db.session.execute(text("SELECT max(version) FROM submissions")).scalar() == 3
+        db.session.remove()
+        db.engine.dispose()

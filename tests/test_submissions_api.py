@@ -311,3 +311,26 @@ def test_the_region_table_takes_the_basis_and_the_unit_version_column(client, ci
     labels = {by_unit.cell(r, 1).value: by_unit.cell(r, by_unit.max_column).value for r in range(2, by_unit.max_row)}
     assert labels == {"单位-xiaodian": "第1版（已报送）", "单位-yingze": "未报送"}
     assert client.get(url + "&basis=nope", headers=bureau).status_code == 400
+
+
+def test_a_version_from_before_the_split_rows_still_counts(client, city):
+    """Versions stored before migration 0005 have no summary and a snapshot without the split
+    and the days: the submitted basis sums the snapshot itself, parts unknown (0)."""
+    campaign, units, bureau = city
+    org = units["xiaodian"]["org"]
+    old = {"campaign_id": campaign.id, "org": {"id": org.id, "name": org.name},
+           "activities": [{"id": units["xiaodian"]["activity"].id, "theme": "reading", "name": "旧活动",
+                           "form": "lecture", "attendance": 40, "volunteers": 2, "news_links": []}],
+           "totals": {"activities": 1, "attendance": 40, "volunteers": 2}}
+    db.session.add(Submission(org_id=org.id, campaign_id=campaign.id, version=1, status="submitted",
+                              fingerprint=service.fingerprint(old), snapshot=old))
+    db.session.commit()
+    base = f"/api/v1/stats?campaign_id={campaign.id}&region=140100&basis=submitted"
+    body = client.get(base + "&group_by=theme", headers=bureau).get_json()
+    assert body["totals"]["attendance"] == 40 and body["totals"]["attendance_scanned"] == 0
+    assert {row["key"]: row["attendance"] for row in body["rows"]}["reading"] == 40
+    assert client.get(base + "&group_by=org", headers=bureau).get_json()["rows"][0]["submission"]["version"] == 1
+    listed = client.get(f"/api/v1/orgs/{org.id}/submissions?campaign_id={campaign.id}", headers=bureau).get_json()
+    assert listed[0]["changed_since"] is True
+    found = client.get(f"/api/v1/submissions/verify?fingerprint={service.fingerprint(old)}", headers=bureau)
+    assert found.status_code == 200 and found.get_json()["version"] == 1

@@ -19,5 +19,5 @@ def test_every_page_in_chinese_and_in_english(lead, unit):
         assert html != chinese[path]
     assert "Needs your attention" in lead.get("/unit/").get_data(as_text=True)
     table = lead.get("/unit/table").get_data(as_text=True)
-    assert "Submit to the city bureau" in table
+    assert "Submit to the bureau" in table
     assert "活动主题" in table and "参与（或受益）人数（人次）" in table  # the notice's own labels

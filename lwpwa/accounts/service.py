@@ -65,8 +65,8 @@ def create_user(username, password, role, org_id=None, region_code=None, display
         region_code = None
     elif role == "bureau":
         region = db.session.get(Region, region_code) if region_code else None
-        if region is None or region.level not in ("country", "province", "city"):  # country: 000000
-            raise AccountError(_("A bureau user needs a province or city region code (--region)."))
+        if region is None or region.level not in ("country", "province", "city", "district"):  # country: 000000
+            raise AccountError(_("A bureau user needs a country (000000), province, city or county region code (--region)."))
         org_id = None
     user = User(username=username, password_hash=hash_password(password), role=role,
                 org_id=org_id, region_code=region_code, display_name=display_name)

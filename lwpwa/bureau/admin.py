@@ -109,8 +109,8 @@ def new_unit():
 @role_required("bureau", "admin")
 def new_account():
     form = BureauAccountForm()
-    # A province creates its cities' bureaus; an admin also provinces'.
-    form.region.choices = region_choices(("city",) if province_scope() else ("province", "city"))
+    # A province creates its cities' and counties' bureaus; an admin also provinces'.
+    form.region.choices = region_choices(("city", "district") if province_scope() else ("province", "city", "district"))
     if form.validate_on_submit():
         try:
             user = create_user(form.username.data, form.password.data, "bureau", region_code=form.region.data)

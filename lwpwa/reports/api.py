@@ -116,7 +116,7 @@ def stats():
 def stats_of(campaign, region, group_by, basis):
     """(rows, totals) of the counts API on a basis."""
     if basis == "submitted":
-        latest = submitted.latest_versions(campaign, region)
+        latest = submitted.latest_versions(campaign, region, submitted.parts_for(group_by))
         rows = submitted.submitted_rows(campaign, region, group_by, latest)
         return rows, submitted.submitted_totals(region, rows, latest)
     rows = service.stats_rows(campaign, region, group_by)

@@ -21,7 +21,7 @@ BASES = ("live", "submitted")
 def region_snapshot(campaign, region, basis="submitted"):
     """What the region's table says on a basis: per theme, per unit, totals."""
     if basis == "submitted":
-        latest = submitted.latest_versions(campaign, region)
+        latest = submitted.latest_versions(campaign, region, ("totals", "themes"))
         themes, units = submitted.theme_rows(latest), submitted.unit_rows(region, latest)
         missing = len(units) - len(latest)
     else:

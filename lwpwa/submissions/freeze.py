@@ -47,6 +47,13 @@ def same_content(first, second):
     return canonical(content_of(first)) == canonical(content_of(second))
 
 
+def is_version(snapshot, version, digest):
+    """Whether a live snapshot says what the version with this number and fingerprint froze:
+    the live content numbered as that version hashes to its fingerprint (no need to read the
+    stored snapshot)."""
+    return fingerprint({**content_of(snapshot), "version": version}) == digest
+
+
 def org_part(org):
     return {"id": org.id, "name": org.name, "region_code": org.region_code, "lead_name": org.lead_name,
             "reporter_name": org.reporter_name, "phone": org.phone}
@@ -103,3 +110,36 @@ def figures_of(activity):
     """An activity's figures in a snapshot; versions from before the split rows (migration 0005)
     carry only the two counts, whose parts are then unknown and shown as 0."""
     return {key: activity.get(key, 0) for key in FIGURES}
+
+
+SUMMARY_NAMES = 20  # activity names kept per theme, as the region table shows them
+
+
+def summarize(snapshot):
+    """The sums of a unit's snapshot that the submitted basis reads (stored beside it, in
+    `submissions.summary`, so that a province's counts read a few hundred bytes per unit rather
+    than every frozen activity): totals, per theme (with the forms, the first names and the news
+    links the region table shows), per local day. A function of the snapshot alone."""
+    def empty():
+        return {"activities": 0, **ZERO}
+
+    def add(total, figures):
+        total["activities"] += 1
+        for key in FIGURES:
+            total[key] += figures[key]
+
+    totals, themes, days = empty(), {}, {}
+    for activity in snapshot["activities"]:
+        figures = figures_of(activity)
+        add(totals, figures)
+        theme = themes.setdefault(activity["theme"], {**empty(), "forms": {}, "names": [], "links": 0})
+        add(theme, figures)
+        theme["forms"][activity["form"]] = theme["forms"].get(activity["form"], 0) + 1
+        if len(theme["names"]) < SUMMARY_NAMES:
+            theme["names"].append(activity["name"])
+        theme["links"] += len(activity.get("news_links") or [])
+        for day, parts in activity.get("by_day", {}).items():
+            add(days.setdefault(day, empty()),
+                {"attendance": parts["attendance_scanned"] + parts["attendance_tallied"],
+                 "volunteers": parts["volunteers_scanned"] + parts["volunteers_tallied"], **parts})
+    return {"totals": totals, "themes": themes, "days": days}

@@ -43,6 +43,9 @@ class Submission(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fingerprint: Mapped[str] = mapped_column(String(64))
     snapshot: Mapped[dict] = mapped_column(JSON)
+    # Derived from a unit's snapshot at the insert (freeze.summarize), never changed: the sums the
+    # submitted basis reads. None for region tables and for versions older than migration 0005.
+    summary: Mapped[dict | None] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(String(1000))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

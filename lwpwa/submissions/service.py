@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from ..database import utcnow
 from ..errors import ApiError
 from ..extensions import db
-from .freeze import fingerprint, same_content, unit_snapshot, unit_snapshots
+from .freeze import fingerprint, is_version, same_content, summarize, unit_snapshot, unit_snapshots
 from .models import ACCEPTED, RETURNED, SUBMITTED, Submission
 
 # The unit's table against its latest version (the pages' states; the record's status is apart).
@@ -42,7 +42,8 @@ def add_version(campaign, snapshot, user, org_id=None, region_code=None):
         frozen = {**snapshot, "version": latest + 1}
         submission = Submission(org_id=org_id, region_code=region_code, campaign_id=campaign.id,
                                 version=latest + 1, status=SUBMITTED, submitted_by_id=user.id,
-                                submitted_at=utcnow(), fingerprint=fingerprint(frozen), snapshot=frozen)
+                                submitted_at=utcnow(), fingerprint=fingerprint(frozen), snapshot=frozen,
+                                summary=summarize(frozen) if org_id is not None else None)
         try:
             with db.session.begin_nested():
                 db.session.add(submission)
@@ -117,9 +118,11 @@ def submission_status(campaign, org):
 
 def changed_flags(campaign, orgs, latest_by_org):
     """{org_id: whether the live table differs from its latest version}, for many units at
-    once (one bulk snapshot of all of them)."""
+    once: one bulk snapshot of all of them, each compared by the version's fingerprint (rows
+    with `version` and `fingerprint`: the stored snapshots are not read)."""
     live = unit_snapshots(campaign, [org for org in orgs if org.id in latest_by_org])
-    return {org_id: not same_content(snapshot, latest_by_org[org_id].snapshot) for org_id, snapshot in live.items()}
+    return {org_id: not is_version(snapshot, latest_by_org[org_id].version, latest_by_org[org_id].fingerprint)
+            for org_id, snapshot in live.items()}
 
 
 __all__ = ["ACCEPTED", "RETURNED", "SUBMITTED", "CHANGED", "MISSING", "submit", "decide", "table_snapshot",

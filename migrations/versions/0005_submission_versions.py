@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-12-01 09:40:00
 
 Every submission stored before this revision becomes a version of its unit's table, numbered
-1, 2, … per (unit, campaign) in the order it was submitted, with status `submitted`. Its
+1, 2, … per (unit, campaign) in the order it was submitted, with status `submitted`, and no `summary` (the submitted basis then sums the snapshot itself). Its
 snapshot and fingerprint stay exactly as they were (a record is never rewritten; the fingerprint
 is the SHA-256 of that snapshot's serialization, so it still verifies).
 """
@@ -26,6 +26,7 @@ def upgrade():
         batch_op.add_column(sa.Column('comment', sa.String(length=1000), nullable=True))
         batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('decided_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('summary', sa.JSON(), nullable=True))
 
     # Version numbers for the submissions already stored: their rank per (unit, campaign).
     op.execute(
@@ -63,6 +64,7 @@ def downgrade():
         batch_op.drop_index('ix_submissions_fingerprint')
         batch_op.create_index('ix_submissions_org_campaign', ['org_id', 'campaign_id', 'submitted_at'], unique=False)
         batch_op.alter_column('org_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column('summary')
         batch_op.drop_column('decided_at')
         batch_op.drop_column('decided_by_id')
         batch_op.drop_column('comment')

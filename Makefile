@@ -42,19 +42,26 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
 		--ignore-obsolete --no-wrap >/dev/null
 
+# The secret key, the demo logins and the database are for this user's eyes only (umask 077:
+# files 0600, instance/ 0700), on a machine other people may use too.
 instance/.secret_key:
-	mkdir -p instance
-	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	umask 077; mkdir -p instance; chmod 700 instance
+	umask 077; $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 
 run: install instance/.secret_key
-	SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) init-db
-	@if [ ! -f instance/demo-logins.txt ]; then SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed-demo >/dev/null; fi
+	umask 077; SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) init-db
+	@umask 077; if [ ! -f instance/demo-logins.txt ]; then SECRET_KEY=$$(cat instance/.secret_key) $(FLASK) seed-demo >/dev/null; fi
+	@chmod 600 instance/.secret_key instance/demo-logins.txt instance/lwpwa.sqlite3* 2>/dev/null || true
 	@echo; cat instance/demo-logins.txt; echo
 	@echo "lwpwa is at http://127.0.0.1:$(PORT)/  (the volunteers' app: http://127.0.0.1:$(PORT)/app/)"
 	@# Rate limits must be counted in one store for all workers: Redis when it answers.
-	SECRET_KEY=$$(cat instance/.secret_key) SESSION_COOKIE_SECURE=0 PREFERRED_URL_SCHEME=http \
+	@# No nginx here: the app compresses its own answers (COMPRESS_RESPONSES), and gunicorn's
+	@# settings (threaded workers, JSON protocol errors, a control socket of its own under
+	@# instance/) come from lwpwa/serving.py.
+	umask 077; SECRET_KEY=$$(cat instance/.secret_key) SESSION_COOKIE_SECURE=0 PREFERRED_URL_SCHEME=http \
+		COMPRESS_RESPONSES=1 \
 		RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-$$(redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && echo redis://127.0.0.1:6379/0 || echo memory://)} \
-		$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+		$(BIN)/gunicorn -c python:lwpwa.serving --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # The whole suite, on SQLite; also on PostgreSQL when TEST_DATABASE_URL is set.
 test: install-dev
@@ -68,6 +75,7 @@ bench: install-dev
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/pwa.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/login_timing.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -5,6 +5,12 @@ stats, for 2 minutes against gunicorn with 4 workers (loopback only, bounded in 
     .venv/bin/pip install -r requirements-bench.txt
     .venv/bin/python bench/load.py                         # a fresh SQLite file
     .venv/bin/python bench/load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/load.py --database-url postgresql+psycopg://… --servers 2   # scale-out
+
+`--servers 2` runs two gunicorn servers (separate processes and ports, `--workers` each) on the
+one PostgreSQL and one Redis (RATELIMIT_STORAGE_URI, default redis://127.0.0.1:6379/14), behind
+Debian's nginx as docs/deploy.md lays it out (tests/nginx.py starts it), and sends the load
+through nginx.
 
 Goal (issue 7): zero failed requests, p99 under 500 ms. Prints requests, failures, rates and
 percentiles per request kind. The load runs in a child process (locust patches the standard
@@ -33,7 +39,9 @@ def parse_args():
     parser.add_argument("--phones", type=int, default=500)
     parser.add_argument("--scripts", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="gunicorn servers; more than one: behind nginx, on PostgreSQL and Redis")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (more than 1: gthread)")
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--start-within", type=float, default=10,
@@ -183,16 +191,35 @@ def run_locust(config_path):
     Path(config["result"]).write_text(json.dumps(result))
 
 
+def balanced(access_log):
+    """How nginx shared the requests between the servers (its access log ends with the upstream
+    that answered; tests/nginx.py's log format)."""
+    from collections import Counter
+
+    shares = Counter(line.rsplit(" ", 1)[-1].strip() for line in Path(access_log).read_text().splitlines() if line)
+    return ", ".join(f"{upstream} {n}" for upstream, n in sorted(shares.items()))
+
+
 def main():
     args = parse_args()
     if args.run_locust:
         return run_locust(args.run_locust)
     from sync_ingest import drop_postgres, fresh_postgres, start_gunicorn, stop_gunicorn
 
+    sys.path.insert(0, str(ROOT / "tests"))
+    import nginx  # tests/nginx.py: the same nginx set-up the two-server test runs
+
     workdir = Path(tempfile.mkdtemp(prefix="lwpwa-load-"))
     url = fresh_postgres(args.database_url) if args.database_url else f"sqlite:///{workdir}/load.sqlite3"
     secret_key = secrets.token_urlsafe(48)
-    process = None
+    processes, balancer = [], None
+    if args.servers > 1:
+        if not args.database_url:
+            raise SystemExit("--servers 2 needs --database-url (PostgreSQL): SQLite is one machine's")
+        # Rate limits must be counted in one store that every server shares.
+        os.environ.setdefault("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14")
+        os.environ["RATELIMIT_KEY_PREFIX"] = f"bench-{secrets.token_hex(8)}"
+        os.environ["TRUSTED_PROXIES"] = "1"
     try:
         print(f"seeding {args.phones} phones, {args.scripts} scripts, {args.people} codes on "
               f"{'PostgreSQL' if args.database_url else 'SQLite'} …", flush=True)
@@ -202,24 +229,38 @@ def main():
         # for the load generator, which shares the two cores.
         access_log = workdir / "access.log"
         os.environ["GUNICORN_CMD_ARGS"] = f"--access-logfile {access_log} --access-logformat '%(D)s %(m)s'"
-        process, port = start_gunicorn(url, secret_key, args.workers, args.threads, workdir / "gunicorn.log")
-        config = {"base": f"http://127.0.0.1:{port}", "plan": plan, "seconds": args.seconds,
+        servers = [start_gunicorn(url, secret_key, args.workers, args.threads, workdir / f"gunicorn-{n}.log")
+                   for n in range(args.servers)]
+        processes = [process for process, _port in servers]
+        base = f"http://127.0.0.1:{servers[0][1]}"
+        if args.servers > 1:
+            balancer, base = nginx.start(workdir / "nginx", [f"127.0.0.1:{port}" for _p, port in servers])
+        config = {"base": base, "plan": plan, "seconds": args.seconds,
                   "start_within": args.start_within,
                   "result": str(workdir / "result.json")}
         (workdir / "config.json").write_text(json.dumps(config))
+        layout = (f"{args.servers} gunicorn servers -w {args.workers} behind nginx" if args.servers > 1
+                  else f"gunicorn -w {args.workers}")
         print(f"load: {args.phones} phones × 20 check-ins / 10 s, {args.scripts} scripts polling "
-              f"stats every 5 s, for {args.seconds} s, gunicorn -w {args.workers} …", flush=True)
+              f"stats every 5 s, for {args.seconds} s, {layout}; load average before "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} …", flush=True)
         started = time.monotonic()
         subprocess.run([sys.executable, __file__, "--run-locust", str(workdir / "config.json")],
                        check=True, timeout=args.seconds + 120, cwd=ROOT)
         result = json.loads((workdir / "result.json").read_text())
-        print(f"ran {time.monotonic() - started:.0f} s")
+        print(f"ran {time.monotonic() - started:.0f} s; load average after "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"{'request':<22}{'count':>8}{'failed':>8}{'req/s':>8}{'median':>8}{'p95':>8}{'p99':>8}{'max':>8}  (ms)")
         for name, r in result.items():
             print(f"{name:<22}{r['requests']:>8}{r['failures']:>8}{r['rps']:>8}{r['median_ms']:>8}"
                   f"{r['p95_ms']:>8}{r['p99_ms']:>8}{r['max_ms']:>8}")
-        stop_gunicorn(process)  # flushes the access log
-        process = None
+        if balancer is not None:
+            print(f"through nginx: {balanced(workdir / 'nginx' / 'access.log')}")
+            nginx.stop(balancer)
+            balancer = None
+        for process in processes:
+            stop_gunicorn(process)  # flushes the access log
+        processes = []
         server_ms = sorted(int(line.split()[0]) / 1000 for line in access_log.read_text().splitlines()
                            if line.split()[1:2] in (["POST"], ["GET"]))
         if server_ms:
@@ -231,7 +272,9 @@ def main():
         verdict = total["failures"] == 0 and total["p99_ms"] < 500
         print(f"goal (0 failures, p99 < 500 ms): {'met' if verdict else 'NOT met'}")
     finally:
-        if process is not None:
+        if balancer is not None:
+            nginx.stop(balancer)
+        for process in processes:
             stop_gunicorn(process)
         if args.database_url:
             drop_postgres(args.database_url, url)

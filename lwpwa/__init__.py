@@ -15,6 +15,9 @@ def create_app(config_overrides=None):
         static_folder="../static",
         template_folder="../templates",
     )
+    from .http import Request
+
+    app.request_class = Request
     app.config.from_object(Config)
     if config_overrides:
         app.config.update(config_overrides)
@@ -37,11 +40,15 @@ def create_app(config_overrides=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
+    from .compression import compress
     from .errors import register_error_handlers
+    from .http import no_store_behind_login
     from .security import set_security_headers
 
     register_error_handlers(app)
     app.after_request(set_security_headers)
+    app.after_request(no_store_behind_login)
+    app.after_request(compress)  # runs before the two above (Flask runs them last-first)
     _register_blueprints(app)
     _register_transaction_hooks(app)
 
@@ -60,6 +67,7 @@ def _register_blueprints(app):
     from .bureau.blueprints import BLUEPRINTS as bureau_blueprints
     from .checkins import api as checkins_api
     from .pwa import api as pwa_api
+    from .maps import views as maps
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
@@ -72,7 +80,7 @@ def _register_blueprints(app):
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, maps.bp, workspace.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 
@@ -82,17 +90,28 @@ def _register_transaction_hooks(app):
     from flask import g, request
 
     from .database import begin_write, checkpoint_after, commit_request, end_write
+    from sqlalchemy.exc import DBAPIError
+
+    from .errors import is_store_error, store_unavailable_response
 
     @app.before_request
     def writers_take_the_lock_first():
         view = app.view_functions.get(request.endpoint)
         if request.method not in SAFE_METHODS and not getattr(view, "takes_write_lock_late", False):
+            # The whole body first (bounded by MAX_CONTENT_LENGTH): a phone whose Wi-Fi drops
+            # mid-upload must not hold SQLite's write lock, which every other writer waits for.
+            request.get_data(cache=True, parse_form_data=True)
             begin_write()
 
     @app.after_request
     def commit_session(response):
         if response.status_code < 400:
-            commit_request()
+            try:
+                commit_request()
+            except DBAPIError as exc:  # the answer was not stored: it must not say it was
+                if not is_store_error(exc):
+                    raise
+                response = store_unavailable_response(exc)
         else:
             try:
                 db.session.rollback()

@@ -14,6 +14,7 @@ def run_checks():
     ok, detail = schema_status()
     results.append(("database and migrations", ok, detail if not ok else "reachable, current"))
     results.append(_counts_check(ok))
+    results.append(_regions_check(ok))
 
     uri = current_app.config["RATELIMIT_STORAGE_URI"]
     try:
@@ -39,6 +40,39 @@ def run_checks():
     results.append(("secure cookies", True if secure else current_app.debug,
                     "on" if secure else "off: only for plain http on localhost"))
     return results
+
+
+def _regions_check(schema_ok):
+    """The GB/T 2260 package installed and the release the database holds (lwpwa/regions)."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .regions.models import Region, RegionRelease
+    from .regions.source import installed_release
+
+    name = "regions (GB/T 2260)"
+    try:
+        release = installed_release()
+    except (FileNotFoundError, ValueError) as exc:
+        return name, False, str(exc)
+    package = f"{release.source} {release.version}, data of {release.data_date}, {len(release.rows)} regions"
+    if not schema_ok:
+        return name, False, package + "; database not checked"
+    try:
+        loaded = db.session.scalars(select(RegionRelease).order_by(RegionRelease.id.desc()).limit(1)).first()
+        loaded = None if loaded is None else (loaded.source, loaded.version)
+        codes = set(release.codes())
+        stale = [code for code in db.session.scalars(select(Region.code).where(Region.current.is_(True)))
+                 if code not in codes]
+    finally:
+        db.session.rollback()
+    if loaded != (release.source, release.version):
+        held = "none" if loaded is None else " ".join(loaded)
+        return name, False, f"{package}; the database holds {held}: run `flask --app wsgi update-regions`"
+    if stale:
+        return name, False, (f"{package}; {len(stale)} codes it no longer has still current ({', '.join(stale[:5])}"
+                             f"{' …' if len(stale) > 5 else ''}): run `flask --app wsgi update-regions`")
+    return name, True, package + "; loaded"
 
 
 def _counts_check(schema_ok):

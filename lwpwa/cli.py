@@ -1,6 +1,7 @@
 """The command line of API.md: init-db, seed-demo, create-campaign, create-org, create-user,
 issue-cards. Each prints its result's id alone on the last line, for scripts. For operators:
 check (is the installation ready?) and recount (does checkin_counts agree with checkins?)."""
+import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -8,7 +9,9 @@ import click
 from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
+from .database import MAX_ID
 from .extensions import db
+from .regions import cli as regions_cli
 from .residents import cli as residents_cli
 
 
@@ -27,16 +30,30 @@ def _save(row, duplicate_message):
 
 
 def _date(value, name):
+    from .api.body import bounded_day
+
     try:
-        return date.fromisoformat(value)
+        return bounded_day(date.fromisoformat(value))
     except (TypeError, ValueError):
-        _fail(f"{name} must be a date like 2026-12-01, not {value!r}")
+        _fail(f"{name} must be a date like 2026-12-01 (years 1970-2199), not {value!r}")
+
+
+def _text(value, name, max_length, required=False):
+    """Text given on the command line is stored by the same rule as every other (lwpwa.text)."""
+    from .text import TextProblem, clean
+
+    if value is None:
+        return None
+    try:
+        return clean(value, max_length=max_length, required=required) or None
+    except TextProblem as problem:
+        _fail(f"{name}: {problem.message}")
 
 
 def _region(code):
     from .regions.models import Region
 
-    region = db.session.get(Region, code)
+    region = db.session.get(Region, code) if re.fullmatch(r"[0-9]{6}", code or "") else None
     if region is None:
         _fail(f"unknown region code {code!r} (run init-db first; see GET /api/v1/regions)")
     return region
@@ -53,7 +70,10 @@ def register_cli(app):
         from .reference import load_reference_data
 
         upgrade()
-        counts = load_reference_data()
+        try:
+            counts = load_reference_data()
+        except FileNotFoundError as exc:  # the regions package (npm ci) is not installed
+            _fail(str(exc))
         db.session.commit()
         click.echo("database ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
@@ -118,13 +138,22 @@ def register_cli(app):
     @click.option("--report-due-on")
     @click.option("--slogan")
     @click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
-    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz):
-        """A new year's activity week for a province or city; prints its id."""
+    @click.option("--parent", "parent_id", type=int,
+                  help="The national (or province's) week this one is held under: its figures count this one's.")
+    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz, parent_id):
+        """A new year's activity week for the country (000000), a province or a city; prints its id."""
         from .campaigns.models import Campaign
+        from .regions.models import scope_prefix
 
         region = _region(region_code)
         if region.level == "district":
-            _fail("a campaign belongs to a province or a city")
+            _fail("a campaign belongs to the country (000000), a province or a city")
+        parent = db.session.get(Campaign, parent_id) if parent_id is not None else None
+        if parent_id is not None and parent is None:
+            _fail(f"no campaign with id {parent_id} (--parent)")
+        if parent is not None and (parent.parent_id is not None or parent.region_code == region.code or not
+                                   region.code.startswith(scope_prefix(parent.region_code, _region(parent.region_code).level))):
+            _fail("--parent must be a week of a larger region that contains this one, itself under no other")
         starts, ends = _date(starts_on, "--starts-on"), _date(ends_on, "--ends-on")
         if ends < starts:
             _fail("--ends-on is before --starts-on")
@@ -135,11 +164,10 @@ def register_cli(app):
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
             _fail(f"unknown time zone {tz!r} (e.g. Asia/Shanghai)")
-        title = title.strip()
-        if not title or len(title) > 200:
-            _fail("--title must have 1 to 200 characters")
+        title = _text(title, "--title", 200, required=True)
+        slogan = _text(slogan, "--slogan", 200)
         campaign = Campaign(title=title, slogan=slogan, region_code=region.code, timezone=tz,
-                            starts_on=starts, ends_on=ends, report_due_on=due)
+                            starts_on=starts, ends_on=ends, report_due_on=due, parent_id=parent_id)
         _save(campaign, f"a campaign titled {title!r} already exists in {region.name}")
         click.echo(f"created campaign {campaign.title} ({region.name})")
         click.echo(campaign.id)
@@ -156,9 +184,10 @@ def register_cli(app):
         from .orgs.models import KINDS, Org
 
         region = _region(region_code)
-        name = name.strip()
-        if not name or len(name) > 200:
-            _fail("NAME must have 1 to 200 characters")
+        name = _text(name, "NAME", 200, required=True)
+        lead_name = _text(lead_name, "--lead", 64)
+        reporter_name = _text(reporter_name, "--reporter", 64)
+        phone = _text(phone, "--phone", 32)
         if kind not in KINDS:
             _fail(f"--kind must be one of {', '.join(KINDS)}")
         org = Org(name=name, region_code=region.code, kind=kind, lead_name=lead_name,
@@ -171,7 +200,7 @@ def register_cli(app):
     @click.argument("username")
     @click.option("--password", required=True)
     @click.option("--role", required=True, type=click.Choice(["volunteer", "site_lead", "bureau", "admin"]))
-    @click.option("--org", "org_id", type=int)
+    @click.option("--org", "org_id", type=click.IntRange(1, MAX_ID))
     @click.option("--region", "region_code")
     def create_user(username, password, role, org_id, region_code):
         """A user of a role; volunteers and site leads need --org, bureaus --region."""
@@ -188,7 +217,7 @@ def register_cli(app):
 
     @app.cli.command("issue-cards")
     @click.argument("count", type=click.IntRange(1, 10_000))
-    @click.option("--org", "org_id", type=int, required=True)
+    @click.option("--org", "org_id", type=click.IntRange(1, MAX_ID), required=True)
     def issue_cards(count, org_id):
         """Mint COUNT blank sign-in codes for printed cards, one per line."""
         from .orgs.models import Org
@@ -203,3 +232,4 @@ def register_cli(app):
             click.echo(code.code)
 
     residents_cli.register(app)
+    regions_cli.register(app)

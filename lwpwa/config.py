@@ -45,6 +45,9 @@ class Config:
     # from X-Forwarded-* (secure cookies, HSTS, rate limits per real address).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
+    # gzip in the app, for `make run` (gunicorn alone); behind nginx, nginx compresses.
+    COMPRESS_RESPONSES = _bool("COMPRESS_RESPONSES", False)
+
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 4 * 1024 * 1024))
     SYNC_MAX_ITEMS = 1000
     # Check-ins further than this from an activity's start/end are held for a site lead.
@@ -57,8 +60,10 @@ class Config:
 
 
 def check_config(config):
-    """Refuse to start with a configuration that would be unsafe in production."""
-    if config.get("TESTING") or config.get("DEBUG"):
+    """Refuse to start with a configuration that would be unsafe in production. Only the test
+    suite (TESTING) may go without a key: debug mode (FLASK_DEBUG=1, easily left on by a
+    copied command) is no reason to sign sessions with a guessable one."""
+    if config.get("TESTING"):
         return
     secret = config.get("SECRET_KEY") or ""
     if secret.lower() in WEAK_SECRETS or len(secret) < 32:

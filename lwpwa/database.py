@@ -7,9 +7,10 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -113,6 +114,29 @@ def _sqlite_on_begin(conn):
         conn.exec_driver_sql("BEGIN")
 
 
+# Recovery after the store failed (read-only files, a full disk, a restarted server): a
+# connection opened while it failed may stay broken after the store is back (SQLite opens a
+# file it cannot write read-only, for that connection's life). So from the first store error
+# until the next write commits, each checkout gets a connection that has not served a request
+# yet: a used one is discarded (the pool then opens a fresh one, as for a failed pre-ping).
+_store_fault = {"on": False}
+
+
+def store_failed():
+    _store_fault["on"] = True
+
+
+def store_wrote():
+    _store_fault["on"] = False
+
+
+@event.listens_for(Pool, "checkout")
+def _fresh_while_recovering(dbapi_connection, connection_record, proxy):
+    if _store_fault["on"] and connection_record.info.get("served"):
+        raise DisconnectionError("the store failed since this connection was opened")
+    connection_record.info["served"] = True
+
+
 @event.listens_for(Pool, "checkin")
 def _checks_back_on(dbapi_connection, connection_record):
     if connection_record is not None and connection_record.info.pop("foreign_keys_off", False):
@@ -165,7 +189,11 @@ def commit_request():
     that. The failpoints are those of the fault-injection tests (faults.py)."""
     try:
         failpoint("before_commit")
+        wrote = _store_fault["on"] and (holds_write_lock() or (
+            has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")))
         db.session.commit()
+        if wrote:
+            store_wrote()
         failpoint("after_commit")
     finally:
         end_write()

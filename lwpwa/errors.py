@@ -1,7 +1,13 @@
 """One error shape for the API, readable pages for people, and no 500 for bad input."""
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+# Seconds a client waits before retrying while the store cannot be written (PWA: keep and retry).
+STORE_RETRY_AFTER = 5
 
 # Default codes and messages for HTTP errors raised by Flask itself or by abort().
 HTTP_CODES = {
@@ -32,6 +38,66 @@ class ApiError(Exception):
 class ValidationError(ApiError):
     def __init__(self, fields, message=None):
         super().__init__(400, "validation_error", message or _("Some fields are not valid."), fields)
+
+
+class StoreUnavailable(ApiError):
+    """The database cannot be reached or written (down, read-only, disk full): 503 with
+    Retry-After, never a 500, so that phones keep their check-ins and send them again."""
+
+    def __init__(self):
+        super().__init__(503, "store_unavailable",
+                         _("The server cannot store data at the moment. Please try again shortly."),
+                         headers={"Retry-After": str(STORE_RETRY_AFTER)})
+
+
+def forget_connections():
+    """After a driver error, every pooled connection of this worker is suspect: an SQLite file
+    opened while it was read-only stays read-only for that connection's life, and a PostgreSQL
+    connection may be dead. Closing them lets the next request open fresh ones, so the app
+    recovers by itself once the store is back."""
+    from .database import store_failed
+
+    store_failed()
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is broken; it is discarded next
+        pass
+    try:
+        db.engine.dispose()
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("could not discard the database connections", exc_info=True)
+
+
+# Operational errors are the store's state (locked past the busy timeout, read-only, full,
+# unreachable, shutting down), not the request's input.
+STORE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError)
+# PostgreSQL states that are the store's too, though drivers file them under other classes:
+# a read-only transaction or server (25006), no space or memory (class 53), an operator's
+# intervention such as a shutdown (57), a lost connection (08).
+STORE_SQLSTATES = ("25006", "53", "57", "08")
+
+
+def is_store_error(exc):
+    if isinstance(exc, STORE_ERRORS):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        state = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+        return state.startswith(STORE_SQLSTATES)
+    return False
+
+
+def store_unavailable_response(exc=None):
+    current_app.logger.warning("store unavailable: %r", exc)
+    error = StoreUnavailable()
+    try:  # before the rollback: the page needs what was loaded (the signed-in user), no query
+        response = error_response(error.status, error.code, error.message, headers=error.headers)
+    except Exception:  # noqa: BLE001 - a page that needs the store: a plain answer instead
+        response = current_app.response_class(error.message, 503, {"Retry-After": str(STORE_RETRY_AFTER)},
+                                              mimetype="text/plain")
+    forget_connections()
+    return response
 
 
 def not_found(message=None):
@@ -86,10 +152,20 @@ def register_error_handlers(app):
             headers["Retry-After"] = str(retry_after or 60)
         if exc.code == 400 and getattr(exc, "description", "").startswith("The CSRF"):
             code = "csrf_failed"
+        if exc.code == 400 and request.path.startswith("/api/") and "JSON" in (exc.description or ""):
+            code = "invalid_json"
         response = error_response(exc.code, code, _http_message(exc), headers=headers)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    def handle_database_error(exc):
+        if is_store_error(exc):
+            return store_unavailable_response(exc)
+        return handle_unexpected(exc)
+
+    app.register_error_handler(sa_exc.DisconnectionError, store_unavailable_response)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc):

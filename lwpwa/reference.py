@@ -7,8 +7,8 @@ from .activities.models import ActivityForm, Theme
 from .activities.reference import FORMS, THEMES
 from .campaigns.models import Campaign
 from .extensions import db
-from .regions.data import REGIONS
-from .regions.models import Region, level_of
+from .regions.source import installed_release
+from .regions.update import apply_release
 
 SLOGAN_2022 = "学习贯彻二十大，终身学习向未来"
 
@@ -29,9 +29,10 @@ CAMPAIGNS_2022 = (
 
 def load_reference_data():
     """Insert or update every reference row; returns counts of what is now present."""
-    for code, name, parent in REGIONS:
-        db.session.merge(Region(code=code, name=name, level=level_of(code), parent_code=parent))
-    db.session.flush()
+    # Every region of the installed GB/T 2260 package; a code it dropped stays until
+    # `update-regions` moves its units (lwpwa/regions/update.py).
+    release = installed_release()
+    apply_release(release, strict=False)
     for position, (key, label, _en) in enumerate(THEMES, start=1):
         db.session.merge(Theme(key=key, label=label, position=position))
     for position, (key, label, _en) in enumerate(FORMS, start=1):
@@ -44,5 +45,5 @@ def load_reference_data():
         if exists is None:
             db.session.add(Campaign(timezone="Asia/Shanghai", **fields))
     db.session.flush()
-    return {"regions": len(REGIONS), "themes": len(THEMES), "forms": len(FORMS),
+    return {"regions": len(release.rows), "themes": len(THEMES), "forms": len(FORMS),
             "campaigns": len(CAMPAIGNS_2022)}

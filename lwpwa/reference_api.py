@@ -5,7 +5,7 @@ from sqlalchemy import select
 from .activities.models import ActivityForm, Theme
 from .campaigns.models import Campaign
 from .extensions import db
-from .regions.models import Region
+from .regions.models import COUNTRY_CODE, Region
 
 bp = Blueprint("reference_api", __name__, url_prefix="/api/v1")
 
@@ -34,9 +34,9 @@ def campaigns():
 @bp.get("/regions")
 def regions():
     parent = request.args.get("parent")
-    query = select(Region).order_by(Region.code)
-    if parent:
+    query = select(Region).where(Region.current.is_(True)).order_by(Region.code)
+    if parent and parent != COUNTRY_CODE:
         query = query.where(Region.parent_code == parent)
-    else:
-        query = query.where(Region.parent_code.is_(None))
+    else:  # the provinces, municipalities and autonomous regions: the country's children
+        query = query.where(Region.level == "province")
     return jsonify([{"code": r.code, "name": r.name, "level": r.level} for r in db.session.scalars(query)])

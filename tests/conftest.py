@@ -27,7 +27,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # Reference tables stay loaded (init-db fills them); every other table's rows are made by tests
 # and cleared after each one. New tables are cleared without being listed here.
-REFERENCE_TABLES = {"regions", "themes", "activity_forms", "campaigns", "alembic_version"}
+REFERENCE_TABLES = {"regions", "themes", "activity_forms", "campaigns", "alembic_version",
+                    "region_releases", "region_changes"}
 
 ENGINES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

@@ -30,7 +30,8 @@ class Server(str):
 
 
 @contextmanager
-def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None):
+def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None,
+             args=("--timeout", "120", "--no-control-socket")):
     """A real gunicorn serving wsgi:app on 127.0.0.1; yields its base URL once /healthz is 200,
     and always stops it (all its processes, even if a test killed some)."""
     port = port or free_port()
@@ -39,7 +40,7 @@ def gunicorn(database_url, log_path, workers=WORKERS, env=None, port=None):
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "--no-control-socket", "wsgi:app"],
+             *args, "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = Server(f"http://127.0.0.1:{port}")
     base.process = process
@@ -87,3 +88,17 @@ def wait_for_file(path, deadline_s=60):
 
 def log_tail(path, size=4000):
     return Path(path).read_bytes()[-size:].decode("utf-8", "replace")
+
+
+def pg_deadlocks(url):
+    """Deadlocks PostgreSQL detected in the database of `url` so far (pg_stat_database). A
+    backend reports its statistics when it ends at the latest: read it after the server stopped."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar()
+    finally:
+        engine.dispose()

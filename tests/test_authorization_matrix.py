@@ -13,6 +13,7 @@ from lwpwa.accounts import tokens
 from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
 from lwpwa.residents.service import mint_cards
+from lwpwa.submissions.service import submit as submit_table
 
 # Public on purpose: pages for everyone, the PWA shell, reference data, login and the
 # resident's own key (checked by RESIDENT_KEY_ROUTES).
@@ -59,7 +60,8 @@ class World:
             card = mint_cards(org, 1)[0].code
             db.session.commit()
             self.units[key] = dict(org=org, volunteer=volunteer, lead=lead, activity=activity, device=device,
-                                   held=held, card=card, token=tokens.find_token(volunteer_token))
+                                   held=held, card=card, token=tokens.find_token(volunteer_token),
+                                   submission=submit_table(self.campaign, org, lead))
         self.bureaus = {
             "bureau_city": make.user("bureau", region_code="140100"),
             "bureau_province": make.user("bureau", region_code="140000"),
@@ -95,6 +97,10 @@ def param_value(world, rule, name, role, side):
         return unit["org"].id
     if name == "checkin_id":
         return unit["held"].id
+    if name == "client_id":  # a check-in's id as made on the device
+        return unit["held"].client_id
+    if name == "submission_id":
+        return unit["submission"].id
     if name == "user_id":
         return unit["volunteer"].id
     if name == "device_id":
@@ -117,6 +123,8 @@ def url_for_rule(world, rule, role, side):
     own, _other, region, _other_region, _tokens = world.scopes(role)
     # Query parameters some pages need to know which campaign, region or unit (an admin's).
     query = f"?campaign_id={world.campaign.id}&region={region}&org={world.units[own]['org'].id}"
+    if rule.rule.endswith("/verify"):  # which version a 校验码 names: the own unit's
+        query += f"&fingerprint={world.units[own]['submission'].fingerprint}"
     return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule.rule) + query
 
 

@@ -67,7 +67,7 @@ def test_erasure_removes_personal_data_and_the_key_stops_working(client):
     body = register(client, display_name="李四", age_group="18_59", community="某社区", consent=True).get_json()
     headers = {"Authorization": f"Resident {body['resident_key']}"}
     assert client.delete("/api/v1/residents/me", headers=headers).status_code == 204
-    resident = db.session.query(Resident).one()
+    resident = db.session.query(Resident).filter_by(source="registration").one()
     assert (resident.display_name, resident.age_group, resident.community, resident.key_hash) == (None,) * 4
     assert resident.erased_at is not None
     assert client.delete("/api/v1/residents/me", headers=headers).status_code == 401

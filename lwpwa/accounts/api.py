@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..api.auth import token_required
 from ..api.body import Validator, json_body
-from ..errors import ApiError
+from ..errors import ApiError, not_found
 from ..extensions import db, limiter
 from . import tokens
 from .models import User
@@ -15,7 +15,7 @@ bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
 
 
 def _username_key():
-    data = request.get_json(silent=True, force=True)
+    data = request.get_json(silent=True, force=True)  # lwpwa.http.Request: never raises
     username = data.get("username") if isinstance(data, dict) else None
     return "login-user:" + (username.strip().lower()[:64] if isinstance(username, str) else "")
 
@@ -54,9 +54,26 @@ def authenticate_password(username, password):
 
 
 @bp.delete("/auth/token")
-@token_required()
+@token_required(read_only_ok=True)  # a bureau's read-only script token may sign itself out
 def revoke_token():
     tokens.revoke(g.api_token)
+    return "", 204
+
+
+@bp.get("/auth/tokens")
+@token_required()
+def list_tokens():
+    """Every live token of the caller's own account (its phones and scripts)."""
+    return jsonify([tokens.token_json(t, current=g.api_token) for t in tokens.user_tokens(g.api_user)])
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+@token_required()
+def revoke_own_token(token_id):
+    token = tokens.own_token(g.api_user, token_id)
+    if token is None:
+        raise not_found()
+    tokens.revoke(token)
     return "", 204
 
 

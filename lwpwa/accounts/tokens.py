@@ -77,6 +77,31 @@ def revoke_all(user: User):
 
 
 def user_tokens(user):
+    """The user's live tokens (not revoked, not expired), newest first."""
     return db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+                               (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > utcnow()))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ).all()
+
+
+def own_token(user, token_id):
+    """The live token `token_id` if it is `user`'s own, else None (the caller answers 404)."""
+    if not isinstance(token_id, int) or not 0 < token_id < 2**31:
+        return None
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        return None
+    return token
+
+
+def token_json(token, current=None):
+    return {
+        "id": token.id,
+        "name": token.name,
+        "read_only": bool(token.read_only),
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "current": current is not None and token.id == current.id,
+    }

@@ -1,5 +1,5 @@
 """Login and logout for the web pages (Flask-Login sessions, Flask-WTF forms with CSRF)."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -8,6 +8,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import db, limiter, login_manager
+from ..http import local_path
+from ..web.access import role_required
+from . import tokens
 from .api import authenticate_password
 from .models import User
 
@@ -56,10 +59,7 @@ def login():
         user = authenticate_password(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("web.index")
-            return redirect(target)
+            return redirect(local_path(request.args.get("next")) or url_for("web.index"))
         flash(_("Wrong username or password."), "error")
     return render_template("accounts/login.html", form=form)
 
@@ -73,3 +73,28 @@ def logout():
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("web.index"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+@bp.get("/account/devices")
+@role_required()
+def devices():
+    """Every account sees its own phones and scripts (API tokens) and can sign each out."""
+    return render_template("accounts/devices.html", tokens=tokens.user_tokens(current_user),
+                           confirm=ConfirmForm())
+
+
+@bp.post("/account/devices/<int:token_id>/revoke")
+@role_required()
+def revoke_device(token_id):
+    token = tokens.own_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        tokens.revoke(token)
+        db.session.flush()
+        flash(_("The device was signed out."), "info")
+    return redirect(url_for("accounts.devices"))

@@ -1,6 +1,5 @@
 """Creating, changing and listing activities; validation shared by the API and the pages."""
 from datetime import datetime, time, timedelta
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -12,6 +11,8 @@ from ..campaigns.models import Campaign
 from ..errors import ApiError
 from ..extensions import db
 from ..orgs.models import Org
+from ..regions.models import level_of, scope_prefix
+from ..text import web_address_problem
 from .models import MODES, Activity
 from .reference import FORM_KEYS, THEME_KEYS
 
@@ -40,7 +41,7 @@ def validate_activity(data, *, partial=False):
         fields["org_id"] = v.integer("org_id", required=True, minimum=1)
     take("theme", v.choice("theme", THEME_KEYS, required=required))
     take("name", v.string("name", required=required, max_length=200))
-    take("content", v.string("content", max_length=4000, default=""))
+    take("content", v.string("content", max_length=4000, default="", multiline=True))
     take("form", v.choice("form", FORM_KEYS, required=required))
     take("mode", v.choice("mode", MODES, default="offline"))
     take("venue", v.string("venue", max_length=200, default=""))
@@ -52,9 +53,9 @@ def validate_activity(data, *, partial=False):
     if partial and "is_cancelled" in data:
         fields["is_cancelled"] = v.boolean("is_cancelled", default=False)
     for link in fields.get("news_links") or []:
-        parsed = urlparse(link)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            v.fail("news_links", _("Each news link must be a web address (http:// or https://)."))
+        problem = web_address_problem(link)
+        if problem:
+            v.fail("news_links", str(problem))
     v.raise_if_errors()
     return fields
 
@@ -88,6 +89,9 @@ def create_activity(user, data):
     if org is None or not can_manage_org(user, org.id):
         # Not visible and not manageable look the same: ids of other units reveal nothing.
         problems["org_id"] = _("No such unit, or you may not plan its activities.")
+    if not problems and not campaign_covers(campaign, org):
+        # Another province's (or city's) activity week: its table is not this unit's to fill.
+        problems["campaign_id"] = _("This activity week does not cover the unit's region.")
     if problems:
         raise ApiError(400, "validation_error", _("Some fields are not valid."), problems)
     _check_times(fields["starts_at"], fields["ends_at"])
@@ -96,6 +100,11 @@ def create_activity(user, data):
     db.session.add(activity)
     db.session.flush()
     return activity
+
+
+def campaign_covers(campaign, org):
+    """Whether the unit lies in the campaign's region (a province's week covers its cities)."""
+    return org.region_code.startswith(scope_prefix(campaign.region_code, level_of(campaign.region_code)))
 
 
 def update_activity(user, activity, data):

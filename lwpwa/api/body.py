@@ -1,15 +1,25 @@
 """Reading JSON bodies and validating fields, with every problem reported by field name."""
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timezone
 
 from flask import request
 from flask_babel import gettext as _
 
+from .. import text
 from ..database import MAX_ID
 from ..errors import ApiError, ValidationError
 
+# Dates and times that are stored or computed with must stay far from the calendar's edge
+# (years 1 and 9999), where converting to a campaign's zone or adding a day overflows.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+_ASCII_NUMBER = re.compile(r"[0-9]{1,19}\Z")
+
 
 def json_body(expect=dict):
-    """The request's JSON body, or a 400 invalid_json that says what was wrong."""
+    """The request's JSON body, or a 400 invalid_json that says what was wrong. Parsed by the
+    app's request class (lwpwa.requests): nesting too deep for the parser is invalid_json too."""
     data = request.get_json(silent=True, force=True)
     if data is None:
         raise ApiError(400, "invalid_json", _("The request body must be JSON."))
@@ -35,7 +45,10 @@ class Validator:
     def present(self, name):
         return name in self.data and self.data[name] is not None
 
-    def string(self, name, *, required=False, max_length=200, default=None, strip=True):
+    def string(self, name, *, required=False, max_length=200, default=None, strip=True,
+               multiline=False):
+        """A text to store, by the one rule of lwpwa.text. `strip=False` is for secrets
+        (passwords): taken as typed, only what no encoding holds is refused."""
         value = self.data.get(name)
         if value is None:
             if required:
@@ -44,18 +57,21 @@ class Validator:
         if not isinstance(value, str):
             self.fail(name, _("Must be text."))
             return default
-        if strip:
-            value = value.strip()
-        if required and not value:
-            self.fail(name, _("This field is required."))
+        if not strip:
+            problem = text.secret_problem(value)
+            if problem is None and required and not value:
+                problem = _("This field is required.")
+            if problem is None and len(value) > max_length:
+                problem = _("At most %(n)d characters.", n=max_length)
+            if problem:
+                self.fail(name, problem)
+                return default
+            return value
+        try:
+            return text.clean(value, max_length=max_length, multiline=multiline, required=required)
+        except text.TextProblem as problem:
+            self.fail(name, problem.message)
             return default
-        if len(value) > max_length:
-            self.fail(name, _("At most %(n)d characters.", n=max_length))
-            return default
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-            self.fail(name, _("Contains control characters."))
-            return default
-        return value
 
     def integer(self, name, *, required=False, minimum=None, maximum=MAX_ID, default=None):
         value = self.data.get(name)
@@ -91,8 +107,9 @@ class Validator:
             return default
         return value
 
-    def timestamp(self, name, *, required=False):
-        """An ISO 8601 date-time with an offset (a naive time is ambiguous across time zones)."""
+    def timestamp(self, name, *, required=False, bounded=True):
+        """An ISO 8601 date-time with an offset (a naive time is ambiguous across time zones),
+        between 1970 and 2199 unless `bounded=False` (then only what Python can represent)."""
         value = self.data.get(name)
         if value is None:
             if required:
@@ -101,6 +118,10 @@ class Validator:
         parsed = parse_timestamp(value)
         if parsed is None:
             self.fail(name, _("Must be an ISO 8601 date-time with a UTC offset."))
+        elif bounded and not within_calendar(parsed):
+            self.fail(name, _("Must lie between the years %(first)d and %(last)d.",
+                              first=EARLIEST.year, last=LATEST.year - 1))
+            return None
         return parsed
 
     def day(self, name, *, required=False):
@@ -112,9 +133,10 @@ class Validator:
         try:
             if not isinstance(value, str):
                 raise ValueError(value)
-            return date.fromisoformat(value)
+            return bounded_day(date.fromisoformat(value))
         except ValueError:
-            self.fail(name, _("Must be a date (YYYY-MM-DD)."))
+            self.fail(name, _("Must be a date (YYYY-MM-DD) between %(first)d and %(last)d.",
+                              first=EARLIEST_DAY.year, last=LATEST_DAY.year))
             return None
 
     def string_list(self, name, *, max_items=20, max_length=500):
@@ -126,11 +148,16 @@ class Validator:
             return []
         items = []
         for item in value:
-            if not isinstance(item, str) or len(item.strip()) > max_length:
+            if not isinstance(item, str):
                 self.fail(name, _("Each item must be text of at most %(n)d characters.", n=max_length))
                 return []
-            if item.strip():
-                items.append(item.strip())
+            try:
+                item = text.clean(item, max_length=max_length)
+            except text.TextProblem as problem:
+                self.fail(name, problem.message)
+                return []
+            if item:
+                items.append(item)
         return items
 
 
@@ -146,13 +173,63 @@ def parse_timestamp(value):
     return parsed
 
 
-def query_int(name):
+def within_calendar(moment):
+    return EARLIEST <= moment < LATEST
+
+
+def bounded_day(day):
+    """`day`, or ValueError when it lies too near the calendar's edge to compute with."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(day)
+    return day
+
+
+def parse_int(value, minimum=1, maximum=MAX_ID):
+    """The int that `value` spells in ASCII digits, within [minimum, maximum], else None.
+    (`str.isdigit()` and `int()` also take "²", "١٢" and " 12 "; `int()` fails on the first.)"""
+    if not isinstance(value, str) or not _ASCII_NUMBER.match(value):
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None
+
+
+def query_int(name, *, minimum=1, maximum=MAX_ID, message=None):
+    """The integer query parameter `name` (None when absent or empty), else 400 validation_error.
+    The one parser of integer parameters, for the API and the pages alike."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
-        raise ValidationError({name: _("Must be a whole number.")})
-    return int(value)
+    number = parse_int(value, minimum, maximum)
+    if number is None:
+        raise ValidationError({name: message or _("Must be a whole number from %(low)d to %(high)d.",
+                                                  low=minimum, high=maximum)})
+    return number
+
+
+class CalendarDay:
+    """WTForms validator: a date far enough from the calendar's edge to compute with."""
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError as FormError
+
+        if field.data is not None:
+            try:
+                bounded_day(field.data.date() if isinstance(field.data, datetime) else field.data)
+            except ValueError:
+                raise FormError(_("Must lie between the years %(first)d and %(last)d.",
+                                  first=EARLIEST_DAY.year, last=LATEST_DAY.year)) from None
+
+
+def query_id(name):
+    """An id in a page's query (?campaign=, ?org=, ?copy=): None when absent or empty; 404 when
+    it is not one an id column can hold, as for an id in the path (it names nothing)."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    number = parse_int(value[:30], 1, MAX_ID) if len(value) <= 30 else None
+    if number is None:
+        raise ApiError(404, "not_found", _("Not found."))
+    return number
 
 
 def query_date(name):
@@ -160,6 +237,7 @@ def query_date(name):
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        return bounded_day(date.fromisoformat(value))
     except ValueError:
-        raise ValidationError({name: _("Must be a date (YYYY-MM-DD).")}) from None
+        raise ValidationError({name: _("Must be a date (YYYY-MM-DD) between %(first)d and %(last)d.",
+                                       first=EARLIEST_DAY.year, last=LATEST_DAY.year)}) from None

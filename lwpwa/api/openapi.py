@@ -9,9 +9,11 @@ import copy
 
 from flask import Blueprint, current_app, jsonify
 
+from ..accounts import openapi as account_openapi
 from ..accounts.models import ROLES
 from ..activities.models import MODES
 from ..activities.reference import FORM_KEYS, THEME_KEYS
+from ..checkins import openapi as checkin_openapi
 from ..checkins.models import KINDS
 from ..checkins.items import MAX_HEADCOUNT
 from ..regions.models import LEVELS
@@ -97,6 +99,8 @@ SCHEMAS = {
         "report_due_on": nullable(DAY),
         "timezone": {"type": "string", "examples": ["Asia/Shanghai"],
                      "description": "IANA time zone; a \"day\" is the local calendar day here."},
+        "parent_id": nullable({**POSITIVE, "description": "The national week this one is held under "
+                               "(its figures count this one's activities too)."}),
     }, required=("id", "title", "slogan", "region_code", "starts_on", "ends_on", "plan_due_on",
                  "report_due_on", "timezone")),
     "Region": obj({"code": REGION_CODE, "name": {"type": "string"},
@@ -148,6 +152,24 @@ SCHEMAS = {
         "resident": ref("Resident"),
     }, required=("code", "code_display", "resident_key", "resident")),
     "SyncItem": {
+        "oneOf": [ref("SyncCheckin"), ref("SyncVoid")],
+        "description": "A check-in (`kind` attendee or volunteer) or the undo of an earlier one "
+                       "(`kind` void). An item that fits neither does not fail the request: it is "
+                       "answered `rejected` with reason `invalid`.",
+    },
+    "SyncVoid": obj({
+        "id": {"type": "string", "format": "uuid",
+               "description": "Made on the device; the idempotency key of this undo."},
+        "kind": {"const": "void"},
+        "voids": {"type": "string", "format": "uuid",
+                  "description": "The id of the earlier check-in or tally to undo: one of the same "
+                                 "user, made at most 15 minutes before this undo's corrected time."},
+        "scanned_at": {**DATE_TIME, "description": "The device's clock when the user undid it."},
+    }, required=("id", "kind", "voids", "scanned_at"),
+        description="The phone's undo (撤销). It answers `accepted` when it voided its target, "
+                    "`duplicate` when the target was voided already, `rejected` with "
+                    "`void_not_allowed` otherwise."),
+    "SyncCheckin": {
         **obj({
             "id": {"type": "string", "format": "uuid",
                    "description": "Made on the device; the idempotency key of this check-in."},
@@ -184,7 +206,8 @@ SCHEMAS = {
     "SyncResponse": obj({
         "server_time": {**DATE_TIME, "description": "The server's clock, to show a device its error."},
         "results": array(ref("SyncResult"), description="One result per item, in the order sent."),
-        "summary": obj({status: COUNT for status in SYNC_STATUSES}, required=SYNC_STATUSES),
+        "summary": obj({status: COUNT for status in SYNC_STATUSES}, required=SYNC_STATUSES[:4],
+                       description="How many results have each status; `voided` only when some do."),
     }, required=("server_time", "results", "summary")),
     "DayStats": obj({
         "date": DAY,
@@ -231,7 +254,8 @@ OPERATIONS = [
     operation(
         "DELETE", "/auth/token", "revokeToken", tag="Auth",
         summary="Revoke the token this request is made with",
-        description="Signs a device out: the token stops working at once.",
+        description="Signs a device out: the token stops working at once. A read-only token "
+                    "may do this too (its only write).",
         responses={204: ok("Revoked.")}),
     operation(
         "GET", "/me", "getMe", tag="Auth",
@@ -259,8 +283,10 @@ OPERATIONS = [
     operation(
         "GET", "/regions", "listRegions", tag="Reference data", security=PUBLIC,
         summary="Regions with their GB/T 2260 codes",
-        description="Public. Without `parent`, the top level (the provinces); with it, the "
-                    "regions directly inside that region. An unknown parent gives an empty list.",
+        description="Public. Without `parent` (or with `parent=000000`, the whole country), the "
+                    "provinces, municipalities and autonomous regions; with it, the regions directly "
+                    "inside that region. An unknown parent gives an empty list. Every region of "
+                    "GB/T 2260, from the data package `flask --app wsgi check` names.",
         parameters=[query("parent", REGION_CODE, "The code of the enclosing region.")],
         responses={200: ok("The regions, ordered by code.", array(ref("Region")))}),
 
@@ -367,9 +393,26 @@ sends, read from the same clock as `scanned_at`. `server_time` lets the device s
     scanner, or a mistyped code: rescan.
   - `unknown_code`: a well-formed code this server never issued. Ask the resident to register.
   - `revoked_code`: the code was replaced or its resident erased. The resident needs a new code.
-  - `unknown_activity`: no such activity. Refresh the list of activities.
-  - `forbidden_activity`: the activity exists but the caller's unit may not record into it.
-    Sign in with an account of the activity's unit.
+  - `forbidden_activity`: not an activity the caller's unit may record into: another unit's,
+    or one that does not exist (the two answer alike, so that ids reveal nothing). Refresh the
+    list of activities, or sign in with an account of the activity's unit. Such items are kept
+    in the sender's unit's audit list, not in the other unit's.
+  - `unknown_activity`: no such activity, answered only to an admin (who may record into any
+    activity, so learns nothing from it). Refresh the list of activities.
+  - `void_not_allowed`: an undo that may not take effect (below).
+- `voided`: the answer to a check-in's id once it was voided (by the phone's undo or a site
+  lead): it no longer counts. Nothing to do.
+
+**Undo (撤销).** An item `{"id", "kind": "void", "voids": "<id of an earlier item>",
+"scanned_at"}` undoes an earlier check-in or tally of the **same user**, made at most 15 minutes
+before the undo's corrected time (and at most a minute after it, for two batches' clock
+corrections). It answers `accepted` when it voided the target (every count drops by what the
+target had added, in the same transaction), `duplicate` when the target was voided already (or
+by an earlier undo of this batch), `rejected` `void_not_allowed` otherwise: another user's item,
+too late, a target never counted (held, duplicate, rejected, unknown, or later in the batch
+than the undo), or the unit's table accepted by its bureau. An undo is an item like any other:
+its own `id` makes it exactly once, resent or from another device. It may come in the batch of
+its target, after it; after an undo, a later scan of the same person may count again that day.
 
 A `headcount` item (anonymous walk-ins) is accepted once per id and never a duplicate. Any
 valid code may be recorded as `attendee` or as `volunteer`; the two are counted separately.
@@ -428,17 +471,23 @@ lwpwa 的 JSON 接口：全民终身学习活动周的扫码签到与自动统�
 调用者无权查看的内容一律返回 404。"""
 
 
+# Each feature documents its own endpoints (OPERATIONS) and schemas (SCHEMAS) beside its views.
+FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checkin_openapi, account_openapi,
+                     pwa_openapi)
+
+
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
-    for method, path, entry in (OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS
-                                + workspace_openapi.OPERATIONS + pwa_openapi.OPERATIONS):
+    operations = [*OPERATIONS, *(operation for feature in FEATURE_DOCUMENTS for operation in feature.OPERATIONS)]
+    for method, path, entry in operations:
         entry = copy.deepcopy(entry)
         entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
                                                    .replace("{margin}", str(hold_margin_hours))
         paths.setdefault(path, {})[method] = entry
-    schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS,
-                               **workspace_openapi.SCHEMAS, **pwa_openapi.SCHEMAS})
+    schemas = copy.deepcopy(SCHEMAS)
+    for feature in FEATURE_DOCUMENTS:
+        schemas.update(copy.deepcopy(feature.SCHEMAS))
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

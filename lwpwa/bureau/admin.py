@@ -32,7 +32,7 @@ def province_scope():
 
 def regions_in_scope(levels):
     province = province_scope()
-    query = select(Region).where(Region.level.in_(levels)).order_by(Region.code)
+    query = select(Region).where(Region.level.in_(levels), Region.current.is_(True)).order_by(Region.code)
     if province is not None:
         query = query.where(Region.code.like(province.prefix + "%"))
     return db.session.scalars(query).all()

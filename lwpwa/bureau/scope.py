@@ -6,9 +6,10 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from ..accounts.access import region_visible
+from ..api.body import query_id
 from ..campaigns.models import Campaign
 from ..extensions import db
-from ..regions.models import Region
+from ..regions.models import COUNTRY_CODE, Region
 
 BUREAU_ROLES = ("bureau", "admin")
 
@@ -21,11 +22,12 @@ def region_or_404(code):
 
 
 def campaigns_for(region):
-    """The weeks that concern a region: its province's, its city's, and those held inside it."""
+    """The weeks that concern a region: the national ones, its province's, its city's, and those
+    held inside it."""
     code = region.code
     return db.session.scalars(
         select(Campaign)
-        .where(or_(Campaign.region_code.in_({code[:2] + "0000", code[:4] + "00", code}),
+        .where(or_(Campaign.region_code.in_({COUNTRY_CODE, code[:2] + "0000", code[:4] + "00", code}),
                    Campaign.region_code.like(region.prefix + "%")))
         .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
     ).all()
@@ -36,7 +38,7 @@ def pick_campaign(region, campaigns=None):
     else the latest one. None when the region has no campaign at all."""
     campaigns = campaigns if campaigns is not None else campaigns_for(region)
     # ?campaign= as the pages link it; ?campaign_id= as in the API's URLs.
-    wanted = request.args.get("campaign", type=int) or request.args.get("campaign_id", type=int)
+    wanted = query_id("campaign") or query_id("campaign_id")
     if wanted is not None:
         chosen = next((c for c in campaigns if c.id == wanted), None)
         if chosen is None:
@@ -56,4 +58,6 @@ def breadcrumbs(region):
         if parent is None or not region_visible(current_user, parent.code):
             break
         trail.insert(0, parent)
+    if trail[0].level == "province" and region_visible(current_user, COUNTRY_CODE):
+        trail.insert(0, db.session.get(Region, COUNTRY_CODE))  # provinces have no parent row
     return trail

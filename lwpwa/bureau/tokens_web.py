@@ -12,13 +12,14 @@ from wtforms.validators import DataRequired, Length
 from ..accounts import tokens
 from ..accounts.models import ApiToken
 from ..extensions import db
+from ..text import CleanText
 from ..web.access import role_required
 
 bp = Blueprint("bureau_tokens", __name__, url_prefix="/region/tokens")
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("Name (what the script is for)"), validators=[DataRequired(), Length(max=100)],
+    name = StringField(_l("Name (what the script is for)"), validators=[DataRequired(), Length(max=100), CleanText(100)],
                        render_kw={"autocomplete": "off", "maxlength": 100})
 
 

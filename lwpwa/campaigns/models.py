@@ -18,6 +18,9 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     slogan: Mapped[str | None] = mapped_column(String(200))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    # A province's week held under a national one (region 000000): the national figures count both.
+    # (No foreign key in the schema: see migration 0008. create-campaign checks it.)
+    parent_id: Mapped[int | None] = mapped_column(index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     starts_on: Mapped[date]
     ends_on: Mapped[date]
@@ -44,4 +47,5 @@ class Campaign(db.Model):
             "plan_due_on": self.plan_due_on.isoformat() if self.plan_due_on else None,
             "report_due_on": self.report_due_on.isoformat() if self.report_due_on else None,
             "timezone": self.timezone,
+            "parent_id": self.parent_id,
         }

@@ -1,6 +1,7 @@
 """Writing cells safely and legibly: text is never a formula, borders, widths, A4 landscape."""
 from io import BytesIO
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -17,6 +18,8 @@ TITLE = Font(name="方正小标宋简体", size=16, bold=True)
 def put(ws, row, column, value, *, font=FONT, align=WRAP, box=False):
     """Write one cell. Text that a spreadsheet could take for a formula stays text."""
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):  # second line of defence: stored text is clean (lwpwa.text)
+        value = ILLEGAL_CHARACTERS_RE.sub("", value).encode("utf-8", "replace").decode("utf-8")
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
 
 from ..api.auth import token_required
-from ..api.body import Validator, json_body
+from ..api.body import Validator, json_body, query_int
 from ..errors import ApiError, ValidationError, not_found
 from ..extensions import limiter
 from . import codes, qr, service
@@ -115,13 +115,15 @@ def replace_my_code():
 
 
 def _qr_size():
-    raw = request.args.get("size")
-    if raw is None:
+    if "size" not in request.args:
         return qr.DEFAULT_SIZE
-    if not raw.isdigit() or not qr.MIN_SIZE <= int(raw) <= qr.MAX_SIZE:
+    size = query_int("size", minimum=qr.MIN_SIZE, maximum=qr.MAX_SIZE,
+                     message=_("A whole number of pixels from %(low)d to %(high)d.",
+                               low=qr.MIN_SIZE, high=qr.MAX_SIZE))
+    if size is None:  # ?size= (empty)
         raise ValidationError({"size": _("A whole number of pixels from %(low)d to %(high)d.",
                                          low=qr.MIN_SIZE, high=qr.MAX_SIZE)})
-    return int(raw)
+    return size
 
 
 def _my_code():

@@ -2,7 +2,7 @@
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..database import utcnow
 from ..extensions import db
@@ -89,15 +89,33 @@ def replace_code(resident):
 
 
 def erase(resident):
-    """Remove personal data and revoke the codes; check-ins keep pointing at the bare person,
-    so every count already reported stays exactly as it was."""
+    """Remove personal data and revoke the codes, leaving nothing that ties the person to a code.
+
+    Check-ins keep pointing at the bare person (`resident_id`: the one-count index needs it),
+    so every count already reported stays exactly as it was. What could tie the person back to
+    a code someone still holds (a QR saved on a phone, a printed card) goes: the check-ins
+    forget which code was scanned (`code_id`), and the revoked codes move to a holder of their
+    own with no check-ins and no data, so that a later scan of one still answers
+    `revoked_code` but leads to nobody. The guardian's consent (it said "under 14") goes too."""
+    from ..checkins.models import Checkin
+
+    now = utcnow()
     resident.display_name = None
     resident.age_group = None
     resident.community = None
     resident.key_hash = None
-    resident.erased_at = utcnow()
+    resident.guardian_consent_at = None
+    resident.erased_at = now
     revoke_codes(resident)
+    holder = Resident(source="erased", erased_at=now)
+    db.session.add(holder)
     db.session.flush()
+    for code in list(resident.codes):
+        code.resident_id = holder.id
+    db.session.execute(update(Checkin).where(Checkin.resident_id == resident.id)
+                       .values(code_id=None).execution_options(synchronize_session=False))
+    db.session.flush()
+    db.session.expire(resident, ["codes"])
 
 
 PROFILE_FIELDS = ("display_name", "age_group", "community")

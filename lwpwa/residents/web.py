@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from ..api.body import query_id
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..orgs.models import Org
@@ -43,7 +44,7 @@ class CardsForm(FlaskForm):
 def _org_or_404():
     """The unit whose cards are printed: a site lead's own; for an admin, ?org=ID.
     Another unit answers 404, as everywhere, so that its id reveals nothing."""
-    org_id = request.args.get("org", type=int) or current_user.org_id
+    org_id = query_id("org") or current_user.org_id
     org = db.session.get(Org, org_id) if org_id else None
     if org is None or (current_user.role != "admin" and org.id != current_user.org_id):
         abort(404)

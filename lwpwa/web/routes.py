@@ -1,8 +1,7 @@
 """The landing page and the language switch."""
-from urllib.parse import urlparse
-
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from ..http import local_path
 from ..i18n import LOCALE_COOKIE, normalize_locale
 
 bp = Blueprint("web", __name__)
@@ -15,11 +14,8 @@ def index():
 
 @bp.get("/lang/<code>")
 def set_language(code):
-    target = request.args.get("next") or url_for("web.index")
     # Only same-site paths: never an open redirect.
-    if urlparse(target).netloc or not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.index")
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next")) or url_for("web.index"))
     locale = normalize_locale(code)
     if locale:
         response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",

@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..activities import service
+from ..api.body import query_id
 from ..errors import ApiError
 from .forms import ActivityForm, ConfirmForm
 from .scope import current_org, selected_campaign, unit_activity_or_404, unit_campaigns
@@ -98,7 +99,7 @@ def new():
     form = _form(org)
     if request.method == "GET":
         form.campaign.data = selected_campaign(org).id
-        source_id = request.args.get("copy", type=int)
+        source_id = query_id("copy")
         if source_id is not None:
             source = unit_activity_or_404(org, source_id)
             fill_form(form, source)

@@ -6,6 +6,8 @@ bad row is reported by row and column and nothing is imported. Otherwise every a
 created in the request's one transaction.
 """
 import re
+import time as clock
+import zipfile
 from datetime import date, datetime, time
 from io import BytesIO
 
@@ -18,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..activities import service
 from ..activities.models import MODES
 from ..activities.reference import FORMS, MODE_LABELS, THEMES
+from ..api.body import parse_int
 from ..errors import ApiError
 from ..extensions import db
 from ..reports.api import XLSX, download
@@ -28,6 +31,15 @@ from .scope import current_org, selected_campaign
 SHEET, CHOICES_SHEET, NOTES_SHEET = "活动", "选项", "说明"
 MAX_ROWS = 500
 MAX_SHEET_ROWS = 5_000
+# An .xlsx is a zip: 1 MB of it once inflated to a gigabyte in a worker (one cell of one
+# repeated character). What openpyxl may see is bounded before it sees anything: the inflated
+# size (counted while inflating, not as the zip declares it), the number of parts, the number
+# of cells, and the time spent reading rows.
+MAX_UNZIPPED_BYTES = 16 * 1024 * 1024
+MAX_PARTS = 64
+MAX_CELLS = 50_000
+MAX_SECONDS = 10
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 # (field, header in the template); the header is what the parser looks for, in any order.
 COLUMNS = (
     ("theme", "活动主题"),
@@ -131,8 +143,34 @@ class ImportProblem(Exception):
     """The file as a whole cannot be read (not an .xlsx, no header, too many rows)."""
 
 
+def check_size(data):
+    """ImportProblem unless the workbook stays within the bounds above once inflated."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportProblem(_("This is not an .xlsx file. Please use the template.")) from None
+    if len(parts) > MAX_PARTS:
+        raise ImportProblem(_("This file is too large to be an activity plan."))
+    inflated = cells = 0
+    for part in parts:
+        try:
+            with archive.open(part) as stream:
+                content = stream.read(MAX_UNZIPPED_BYTES - inflated + 1)
+        except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
+            raise ImportProblem(_("This is not an .xlsx file. Please use the template.")) from None
+        inflated += len(content)
+        if inflated > MAX_UNZIPPED_BYTES:
+            raise ImportProblem(_("This file is too large to be an activity plan."))
+        if part.filename.startswith("xl/worksheets/"):
+            cells += len(_CELL.findall(content))
+            if cells > MAX_CELLS:
+                raise ImportProblem(_("This file is too large to be an activity plan."))
+
+
 def read_rows(data):
     """[(row number, {field: raw cell value})] of the non-empty rows of the plan."""
+    check_size(data)
     try:
         return _read_rows(data)
     except ImportProblem:
@@ -158,7 +196,10 @@ def _read_rows(data):
             raise ImportProblem(_("The first row must be the template's header; missing: %(columns)s.",
                                   columns="、".join(missing)))
         found = []
+        deadline = clock.monotonic() + MAX_SECONDS
         for number, values in enumerate(rows, start=2):
+            if clock.monotonic() > deadline:
+                raise ImportProblem(_("This file is too large to be an activity plan."))
             if number > MAX_SHEET_ROWS:  # also blank rows cost time: a sheet is read only so far
                 raise ImportProblem(_("At most %(n)d activities per file.", n=MAX_ROWS))
             cells = {field: (values[i] if i < len(values) else None) for field, i in positions.items()}
@@ -173,9 +214,10 @@ def _read_rows(data):
 
 
 def _text(value):
+    """A cell as text; the stored text is then cleaned by the API's rule (validate_activity)."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     return str(value).strip()
 
@@ -218,10 +260,9 @@ def row_data(cells, campaign, org):
         data[field] = None if value in (None, "") else _when(value, campaign.zone, errors, field)
     capacity = _text(cells.get("capacity"))
     if capacity:
-        if capacity.isdigit():
-            data["capacity"] = int(capacity)
-        else:
-            errors["capacity"] = _("Must be a whole number.")
+        data["capacity"] = parse_int(capacity, 1, 1_000_000)
+        if data["capacity"] is None:
+            errors["capacity"] = _("Must be a whole number from %(low)d to %(high)d.", low=1, high=1_000_000)
     data["courses"] = [c for c in re.split(r"[\n；;]", _text(cells.get("courses"))) if c.strip()]
     data["news_links"] = [u for u in re.split(r"\s+", _text(cells.get("news_links"))) if u]
     if not data["name"]:

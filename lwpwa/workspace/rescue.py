@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from sqlalchemy import func, select
 
+from .. import text
 from ..checkins.counters import Counts
 from ..checkins.models import Checkin
 from ..checkins.sync import sync_batch
@@ -35,20 +36,28 @@ def read_batches(data):
     """[(device_id, items)] of an exported file; RescueProblem if it is not one."""
     try:
         body = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise RescueProblem(_("This is not a file exported by the scanner app (JSON).")) from None
     batches = body if isinstance(body, list) else [body]
     found, total = [], 0
     for batch in batches:
         if not isinstance(batch, dict) or not isinstance(batch.get("checkins"), list):
             raise RescueProblem(_("This is not a file exported by the scanner app (JSON)."))
-        device_id = batch.get("device_id")
-        device_id = device_id[:64] if isinstance(device_id, str) and device_id.strip() else "rescue-file"
+        found.append((_device_id(batch.get("device_id")), batch["checkins"]))
         total += len(batch["checkins"])
         if total > MAX_ITEMS:
             raise RescueProblem(_("At most %(n)d check-ins per file.", n=MAX_ITEMS))
-        found.append((device_id, batch["checkins"]))
     return found
+
+
+def _device_id(value):
+    """The phone's device id as the sync stores it (the text rule), or "rescue-file"."""
+    if isinstance(value, str):
+        try:
+            return text.clean(value[:64], max_length=64) or "rescue-file"
+        except text.TextProblem:
+            pass
+    return "rescue-file"
 
 
 def _ids(items):
@@ -73,7 +82,7 @@ def known_ids(ids):
 def import_file(data, user):
     """Decide every item of the file; returns the summary {status: n, "known": n}, where
     `known` counts the items the server already had (answered as before, counted once)."""
-    summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
+    summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0, "voided": 0}
     size = current_app.config["SYNC_MAX_ITEMS"]
     batches = read_batches(data)
     summary["known"] = known_ids(set().union(*(_ids(items) for _device, items in batches)))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..activities.models import Activity
+from ..api.body import query_id
 from ..campaigns.models import Campaign
 from ..checkins.models import Checkin
 from ..extensions import db
@@ -63,7 +64,7 @@ def selected_campaign(org, campaign_id=None):
     """The campaign named by ?campaign= (404 unless it covers the unit), else the default."""
     campaigns = unit_campaigns(org)
     if campaign_id is None:
-        campaign_id = request.args.get("campaign", type=int)
+        campaign_id = query_id("campaign")
     if campaign_id is not None:
         id_or_404(campaign_id)
         for campaign in campaigns:

@@ -68,7 +68,10 @@ def reset_password(user_id):
     if not form.validate_on_submit():
         return render(org, password_form=form, status=400, failed_id=volunteer.id)
     volunteer.password_hash = hash_password(form.password.data)
-    volunteer.session_version += 1  # signed-in browsers must sign in again
+    # A new password is for a lost or shared one: whatever signed in with the old one, browsers
+    # and phones alike, must sign in again.
+    volunteer.session_version += 1
+    tokens.revoke_all(volunteer)
     db.session.flush()
     flash(_("The password of %(name)s was changed.", name=volunteer.username), "info")
     return redirect(url_for("workspace.volunteers"))

@@ -62,3 +62,10 @@ def test_csv_content_type_names_its_charset_once(client, make, unit):
 def test_a_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_flask_commands_find_the_key_that_make_run_keeps(tmp_path):
+    from lwpwa.config import instance_secret
+    assert instance_secret(tmp_path) == ""
+    (tmp_path / ".secret_key").write_text("k" * 48 + "\n", encoding="utf-8")
+    assert instance_secret(tmp_path) == "k" * 48

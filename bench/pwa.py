@@ -16,6 +16,7 @@
 Run: .venv/bin/python bench/pwa.py [--codes 40] [--runs 5] [--decoder-only]   (writes bench/out/pwa.json too)
 """
 import argparse
+import base64
 import logging
 import gzip
 import json
@@ -115,11 +116,75 @@ def measure_offline_start(server, browser_for_camera, runs, tmp):
     return results
 
 
+def measure_code_filter(browser, server, n_codes=1_000_000, strangers=100_000):
+    """The campaign code filter (lwpwa/pwa/codefilter.py) for `n_codes` codes: its size, the
+    server's time to build it, its measured false-positive rate, and the phone's lookup time
+    (static/app/filter.js: SHA-256 and 10 bit tests) in headless Chromium."""
+    import os
+    from lwpwa.pwa import codefilter
+    from lwpwa.residents.codes import ALPHABET, check_character
+
+    def some_codes(n):
+        out = []
+        for _ in range(n):
+            value = int.from_bytes(os.urandom(10), "big")
+            body = "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(16))
+            out.append(body + check_character(body))
+        return out
+
+    codes = some_codes(n_codes)
+    salt = codefilter.campaign_salt(1, secret="bench")
+    kind = codefilter.CODES
+    bits = kind.bits(kind.generation(n_codes))
+    bitset = bytearray(bits // 8)
+    started = time.perf_counter()
+    keys = [codefilter.key_of(salt, code) for code in codes]
+    codefilter.add_keys(bitset, keys, bits, kind.hashes)
+    build_s = time.perf_counter() - started
+    others = some_codes(strangers)
+    false_positives = sum(codefilter.contains(bitset, codefilter.key_of(salt, c), bits, kind.hashes) for c in others)
+    answer = {"campaign_id": 1, "cursor": "bench", "salt": salt.hex(), "generated_at": "", "hold_margin_hours": 6,
+              "codes": {"bits": bits, "hashes": kind.hashes, "count": n_codes, "generation": 0, "full": True,
+                        "data": base64.b64encode(bytes(bitset)).decode(), "add": None},
+              "revoked": {"bits": 64, "hashes": codefilter.REVOKED.hashes, "count": 0, "generation": 0, "full": True,
+                          "data": base64.b64encode(bytes(8)).decode(), "add": None}}
+    context = context_for(browser, server)
+    page = context.new_page()
+    page.goto("/app/")
+    lookups = page.evaluate("""async ([answer, known, unknown]) => {
+      const { applyAnswer, classify } = await import('/static/app/filter.js');
+      const t0 = performance.now();
+      const filter = applyAnswer(null, answer);
+      const load = performance.now() - t0;
+      const times = [];
+      let wrong = 0;
+      const all = performance.now();
+      for (const [codes, expected] of [[known, "known"], [unknown, "unknown"]]) {
+        for (const code of codes) {
+          const t = performance.now();
+          const verdict = await classify(filter, code);
+          times.push(performance.now() - t);
+          if (verdict !== expected) wrong += 1;
+        }
+      }
+      const mean = (performance.now() - all) / times.length; // the clock's 0.1 ms steps hide one lookup
+      times.sort((a, b) => a - b);
+      return { load, mean, p99: times[Math.floor(times.length * 0.99)], wrong };
+    }""", [answer, codes[:1000], others[:1000]])
+    context.close()
+    return {"codes": n_codes, "bytes": len(bitset), "bytes_per_code": len(bitset) / n_codes,
+            "base64_bytes": len(answer["codes"]["data"]), "gzip_bytes": len(gzip.compress(bytes(bitset), 6)),
+            "server_build_s": build_s, "false_positive_rate": false_positives / strangers,
+            "phone_load_ms": lookups["load"], "lookup_mean_ms": lookups["mean"], "lookup_p99_ms": lookups["p99"],
+            "lookup_wrong": lookups["wrong"]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codes", type=int, default=40, help="codes shown to the fake camera")
     parser.add_argument("--runs", type=int, default=5, help="offline starts")
     parser.add_argument("--decoder-only", action="store_true", help="only the decoder's figures")
+    parser.add_argument("--filter-codes", type=int, default=1_000_000, help="codes in the measured code filter")
     args = parser.parse_args()
     _ensure_vendor_files()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in the figures
@@ -142,6 +207,7 @@ def main():
         first_visit = measure_first_visit(server, plain)
         scanning = measure_scanning(server, browser_for_camera, args.codes, tmp)
         offline = measure_offline_start(server, browser_for_camera, args.runs, tmp)
+        code_filter = measure_code_filter(plain, server, args.filter_codes)
         for browser in launched:
             if browser.is_connected():
                 browser.close()
@@ -158,6 +224,7 @@ def main():
         "offline_start_ms": {"median_scan_screen": statistics.median(r["screen"] for r in offline),
                              "median_first_frame_decoded": statistics.median(r["firstFrame"] for r in offline),
                              "runs": len(offline)},
+        "code_filter": code_filter,
         "seconds": round(time.time() - started, 1),
     }
     out = ROOT / "bench" / "out"
@@ -176,6 +243,12 @@ def main():
     print(f"offline start, navigation → scan screen: median {f['offline_start_ms']['median_scan_screen']:.0f} ms; "
           f"→ first frame decoded: {f['offline_start_ms']['median_first_frame_decoded']:.0f} ms "
           f"(goal < {GOALS['offline_start_ms']} ms)")
+    cf = f["code_filter"]
+    print(f"code filter of {cf['codes']:,} codes: {cf['bytes'] / 1e6:.2f} MB ({cf['bytes_per_code']:.2f} bytes a code, "
+          f"goal ≤ 2), base64 {cf['base64_bytes'] / 1e6:.2f} MB, gzip {cf['gzip_bytes'] / 1e6:.2f} MB; "
+          f"false positives {cf['false_positive_rate'] * 1000:.2f} in 1,000 (goal ≤ 1); server build {cf['server_build_s']:.1f} s; "
+          f"phone: load {cf['phone_load_ms']:.0f} ms, lookup mean {cf['lookup_mean_ms']:.3f} ms, p99 "
+          f"{cf['lookup_p99_ms']:.3f} ms ({cf['lookup_wrong']} wrong of 2,000)")
     ok = (decoder_ok and f["frame_to_stored_ms"]["median"] <= GOALS["frame_to_stored_ms"]
           and f["first_visit"]["gzip_kb"] <= GOALS["first_visit_gzip_kb"]
           and f["offline_start_ms"]["median_first_frame_decoded"] < GOALS["offline_start_ms"])

@@ -15,8 +15,18 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_secret(instance_dir=INSTANCE_DIR):
+    """The key `make run` keeps in instance/.secret_key (mode 600), so that `flask --app wsgi …`
+    commands work in a checkout started with `make run` without typing it; "" if there is none.
+    SECRET_KEY in the environment always wins."""
+    try:
+        return (Path(instance_dir) / ".secret_key").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret()
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lwpwa.sqlite3'}"
     )

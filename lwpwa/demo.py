@@ -104,6 +104,7 @@ def seed_demo():
                                  community="坞城社区")[1] for i in range(1, 31)]
     _demo_checkins(volunteer, activities[0], people[:18], tally=4)
     _demo_checkins(volunteer, activities[1], people[10:22], tally=0)
+    _write_code_sheet(people[22:], campaign)
     text = _format_logins(logins, campaign)
     path = current_app.instance_path + "/demo-logins.txt"
     with open(path, "w", encoding="utf-8") as handle:
@@ -127,8 +128,34 @@ def _demo_checkins(volunteer, activity, codes, tally):
     sync_batch(volunteer, "demo-device", now, items, now)
 
 
+CODE_SHEET = "demo-codes.html"
+
+
+def _write_code_sheet(codes, campaign):
+    """A page to print (or show on a second screen) with demo residents' QR codes not yet scanned
+    anywhere, so a newcomer can try the scanner at once. Plain HTML, no script."""
+    from html import escape
+
+    from .residents.codes import grouped
+    from .residents.qr import svg
+
+    cards = "\n".join(
+        f'<figure>{svg(code.code, label=grouped(code.code))}<figcaption>{escape(grouped(code.code))}</figcaption></figure>'
+        for code in codes)
+    page = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>演示签到码 · '
+            f'{escape(campaign.title)}</title><style>body{{font-family:sans-serif}}main{{display:grid;'
+            f'grid-template-columns:repeat(auto-fill,minmax(55mm,1fr));gap:8mm}}figure{{margin:0;text-align:center}}'
+            f'svg{{width:45mm;height:45mm}}figcaption{{font:bold 12pt monospace;white-space:nowrap}}</style></head>'
+            f'<body><h1>演示签到码 · Demo sign-in codes</h1><p>{escape(campaign.title)}：用志愿者账号登录扫码器'
+            f'（/app/），扫描下列签到码。Sign in to the scanner (/app/) as a volunteer and scan these.</p>'
+            f'<main>{cards}</main></body></html>\n')
+    with open(f"{current_app.instance_path}/{CODE_SHEET}", "w", encoding="utf-8") as handle:
+        handle.write(page)
+
+
 def _format_logins(logins, campaign):
-    lines = [f"Demo logins for {campaign.title} (saved in instance/demo-logins.txt):"]
+    lines = [f"Demo logins for {campaign.title} (saved in instance/demo-logins.txt;",
+             f"  demo sign-in codes to print or show: instance/{CODE_SHEET}):"]
     width = max(len(label) for label, _u, _p in logins)
     for label, username, password in logins:
         lines.append(f"  {label.ljust(width)}  {username:<16} {password}")

@@ -82,5 +82,18 @@ def test_seed_demo_leaves_something_real_for_today(runner, client, app, tmp_path
     counts = [client.get(f"/api/v1/activities/{a['id']}/stats", headers=headers).get_json() for a in today]
     assert any(c["attendance"] > 0 and c["volunteers"] > 0 for c in counts)
     assert (tmp_path / "demo-logins.txt").read_text(encoding="utf-8").count("demo_") >= 7
+    # A printable sheet of demo codes nobody has scanned yet, so a newcomer can scan at once.
+    import re
+
+    from lwpwa.residents.codes import parse
+    sheet = (tmp_path / "demo-codes.html").read_text(encoding="utf-8")
+    shown = re.findall(r"<figcaption>([0-9A-Z-]+)</figcaption>", sheet)
+    assert len(shown) >= 8 and sheet.count("<svg") == len(shown) and "<script" not in sheet
+    assert "demo-codes.html" in result.output
+    now = datetime.now(ZONE).isoformat()
+    answer = client.post("/api/v1/sync", headers=headers, json={"device_id": "newcomer", "sent_at": now, "checkins": [
+        {"id": "0190c0de-0000-7000-8000-00000000de30", "activity_id": today[0]["id"], "kind": "attendee",
+         "code": parse(shown[0]), "headcount": None, "scanned_at": today[0]["starts_at"]}]}).get_json()
+    assert answer["results"][0]["status"] == "accepted", answer
     # Running it again changes nothing.
     assert "already present" in runner.invoke(args=["seed-demo"]).output

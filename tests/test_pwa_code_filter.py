@@ -152,3 +152,15 @@ def test_the_phone_reads_the_filter_as_the_server_writes_it(client, make, scanne
     result = subprocess.run([node, "--input-type=module", "-e", script, json.dumps([body, delta, texts])],
                             capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == ["known"] * 5 + ["revoked", "known", "unknown"]
+
+
+def test_a_whole_filter_built_with_numpy_equals_the_one_built_key_by_key():
+    salt = codefilter.campaign_salt(7, secret="test")
+    keys = [codefilter.key_of(salt, new_code()) for _ in range(codefilter.VECTOR_FROM + 10)]
+    bits = codefilter.CODES.bits(codefilter.CODES.generation(len(keys)))
+    whole, one_by_one = bytearray(bits // 8), bytearray(bits // 8)
+    codefilter.add_keys(whole, keys, bits, 10)
+    for start in range(0, len(keys), 100):
+        codefilter.add_keys(one_by_one, keys[start:start + 100], bits, 10)
+    assert whole == one_by_one
+    assert all(codefilter.contains(whole, key, bits, 10) for key in keys[:50])

@@ -62,3 +62,47 @@ def test_csv_content_type_names_its_charset_once(client, make, unit):
 def test_a_favicon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_flask_commands_find_the_key_that_make_run_keeps(tmp_path):
+    from lwpwa.config import instance_secret
+    assert instance_secret(tmp_path) == ""
+    (tmp_path / ".secret_key").write_text("k" * 48 + "\n", encoding="utf-8")
+    assert instance_secret(tmp_path) == "k" * 48
+
+
+def test_the_tokens_page_makes_one_token_per_form_and_shows_local_times(client, make, unit):
+    import re
+
+    from sqlalchemy import func, select
+    from test_workspace_support import sign_in
+
+    from lwpwa.accounts.models import ApiToken
+    from lwpwa.extensions import db
+    bureau = make.user("bureau", region_code="140000")
+    sign_in(client, bureau)
+    page = client.get("/region/tokens/").get_data(as_text=True)
+    form = {name: value for name, value in re.findall(r'name="(csrf_token|once)" type="hidden" value="([^"]+)"', page)}
+    if len(form) < 2:  # attribute order differs between WTForms versions
+        form = {name: value for value, name in re.findall(r'value="([^"]+)"[^>]*name="(csrf_token|once)"', page)} | form
+    assert set(form) == {"csrf_token", "once"}, page
+    first = client.post("/region/tokens/", data={**form, "name": "每日汇总脚本"})
+    assert first.status_code == 200 and "new-token" in first.get_data(as_text=True)
+    html = first.get_data(as_text=True)
+    assert f"campaign_id={unit.campaign.id}&amp;" in html
+    assert "名称" in html and " UTC" not in html
+    again = client.post("/region/tokens/", data={**form, "name": "每日汇总脚本"})  # the browser's reload
+    assert again.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.user_id == bureau.id)) == 1
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == bureau.id))
+    local = token.created_at.astimezone(unit.campaign.zone).strftime("%Y-%m-%d %H:%M")
+    assert local in client.get("/region/tokens/").get_data(as_text=True)
+
+
+def test_admin_pages_name_regions(client, make, unit):
+    from test_workspace_support import sign_in
+    sign_in(client, make.user("bureau", region_code="140000"))
+    html = client.get("/admin/").get_data(as_text=True)
+    row = html[html.index(f'data-campaign="{unit.campaign.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "山西省" in row and "<td>140000</td>" not in row

@@ -65,8 +65,12 @@ def index():
     accounts = db.session.execute(
         select(User, Region.name).join(Region, Region.code == User.region_code)
         .where(User.role == "bureau", _prefix_clause(User.region_code)).order_by(User.region_code, User.username)).all()
+    # Regions by name, not by code (the code stays beside it for those who know them).
+    region_names = dict(db.session.execute(
+        select(Region.code, Region.name).where(Region.code.in_({c.region_code for c in campaigns}))).all())
     return render_template("bureau/admin/index.html", province=province, campaigns=campaigns, units=units,
-                           unit_count=unit_count, accounts=accounts, kinds=ORG_KIND_LABELS)
+                           unit_count=unit_count, accounts=accounts, kinds=ORG_KIND_LABELS,
+                           region_names=region_names)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

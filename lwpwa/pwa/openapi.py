@@ -7,7 +7,7 @@ _PART = obj({
     "bits": {"type": "integer", "minimum": 64, "description": "Size of the filter in bits (a multiple of 64)."},
     "hashes": {"type": "integer", "minimum": 1, "description": "Positions per code."},
     "count": {"type": "integer", "minimum": 0, "description": "How many codes the filter is sized for now."},
-    "generation": {"type": "integer", "description": "Size step: the filter is sized for 1.1^generation codes."},
+    "generation": {"type": "integer", "description": "Size step: the filter is sized for 1.05^generation codes."},
     "full": {"type": "boolean", "description": "true: `data` is the whole filter; false: `add` holds the keys "
                                                "to add to the phone's copy."},
     "data": nullable({"type": "string", "contentEncoding": "base64",

@@ -43,7 +43,7 @@ def render(org, form=None, password_form=None, status=200, failed_id=None):
     return render_template("workspace/volunteers.html", org=org, volunteers=unit_volunteers(org),
                            devices=unit_devices(org), form=form or VolunteerForm(),
                            password_form=password_form or PasswordForm(), failed_id=failed_id,
-                           confirm=ConfirmForm()), status
+                           confirm=ConfirmForm(), zone=unit_zone(org)), status
 
 
 def page():

@@ -51,8 +51,10 @@ async function errorText(response) {
   try {
     const { error } = await response.json();
     const fields = Object.values(error.fields || {}).filter((text) => typeof text === "string");
-    const parts = [error.message, ...fields.filter((text) => text !== error.message)];
-    if (error.message) return parts.join(" ");
+    // Each message once: the fields' own when there are some (the general "some fields are not
+    // valid" adds nothing to them), else the general one.
+    const parts = [...new Set(fields.length ? fields : [error.message])].filter(Boolean);
+    if (parts.length) return parts.join(" ");
   } catch {
     // not JSON: fall through
   }

@@ -272,6 +272,7 @@ export async function showScan(activity, { back }) {
     refusedBox,
     h("div", { class: "kinds row" }, kindButtons),
     viewfinder,
+    manualForm, // right under the answer: a typed code's answer stays in view
     cameraNote,
     counts,
     serverTotals,
@@ -287,7 +288,6 @@ export async function showScan(activity, { back }) {
         h("button", { type: "button", id: "volunteer-1", onclick: () => { unlockAudio(); addHeadcount("volunteer", 1); } }, _("+1 volunteer without a code")))),
     h("section", { class: "card tools" },
       h("h2", {}, _("Other ways to sign in")),
-      manualForm,
       h("div", { class: "row" },
         h("button", { type: "button", id: "photo", onclick: () => { unlockAudio(); photoInput.click(); } }, _("Scan from a photo")),
         torch),

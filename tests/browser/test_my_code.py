@@ -51,6 +51,8 @@ def test_register_then_the_code_shows_offline_and_decodes(live_server, launch, n
     page.fill("#reg-community", "幸福里社区")
     page.click("#reg-submit")
     expect(page.locator("#reg-error")).to_contain_text("同意")
+    message = page.locator("#reg-error").inner_text()
+    assert message.count("同意") == 1, message  # said once, not once per field
     expect(page.locator(".person")).to_have_count(0)
 
     # Under 14: the guardian's box appears and is required by the server.
@@ -67,6 +69,9 @@ def test_register_then_the_code_shows_offline_and_decodes(live_server, launch, n
     expect(person).to_have_count(1)
     expect(person.locator(".person-name")).to_have_text("王奶奶")
     expect(person.locator("img.qr-image")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})  # the QR code stays inside its card
+    image, card = person.locator("img.qr-image").bounding_box(), person.bounding_box()
+    assert card["x"] <= image["x"] and image["x"] + image["width"] <= card["x"] + card["width"]
 
     stored = page.evaluate(STORED)
     assert len(stored) == 1 and stored[0]["svg"].startswith("<svg")

@@ -133,3 +133,12 @@ def test_another_units_activity_cannot_be_the_case(app, world, make):
     other = make.activity(make.org(), world.campaign)
     web = lead_client(app, world.lead)
     assert web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}&case={other.id}").status_code == 404
+
+
+def test_a_file_lost_from_the_storage_is_never_a_500(app, world):
+    lost = db.session.scalars(select(Photo).where(Photo.in_package.is_(True))).first()
+    storage.photo_path(lost).unlink()
+    web = lead_client(app, world.lead)
+    archive = zip_of(web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}"))
+    assert len([n for n in archive.namelist() if n.startswith("03-照片/")]) == 1
+    assert web.get(f"/unit/activities/{world.activity.id}/photos/{lost.client_id}.jpg").status_code == 404

@@ -140,8 +140,11 @@ def handed_in_zip():
     if package is None:
         flash(_("No evidence package has been handed in yet."), "error")
         return redirect(url_for("evidence.package", campaign=campaign.id))
-    return download(storage.read(storage.package_path(package)), ZIP,
-                    f"{campaign.title}佐证材料-{org.name}.zip")
+    try:
+        data = storage.read(storage.package_path(package))
+    except FileNotFoundError:
+        abort(404)
+    return download(data, ZIP, f"{campaign.title}佐证材料-{org.name}.zip")
 
 
 def plan_upload(campaign, org=None, region_code=None):

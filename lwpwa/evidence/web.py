@@ -101,6 +101,8 @@ def package_page():
         .order_by(Activity.starts_at, Activity.id)).all()
     return render_template("evidence/package.html", org=org, campaign=campaign, activities=activities,
                            counts=photo_counts(org, campaign),
+                           # Shandong asks every city for at least one “智慧助老” case: offer one first.
+                           default_case=next((a.id for a in activities if a.theme == "smart_seniors"), None),
                            submission=submissions.latest_submission(campaign, org),
                            handed_in=packages.latest_package(campaign, org.id), confirm=ConfirmForm())
 

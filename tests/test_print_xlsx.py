@@ -2,7 +2,6 @@
 titles, page numbers and stored row heights; LibreOffice renders it with no text under 9 pt and
 no two text boxes overlapping; every page carries the row labels and the header row."""
 import io
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook

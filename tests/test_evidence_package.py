@@ -133,3 +133,29 @@ def test_another_units_activity_cannot_be_the_case(app, world, make):
     other = make.activity(make.org(), world.campaign)
     web = lead_client(app, world.lead)
     assert web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}&case={other.id}").status_code == 404
+
+
+def test_a_file_lost_from_the_storage_is_never_a_500(app, world):
+    lost = db.session.scalars(select(Photo).where(Photo.in_package.is_(True))).first()
+    storage.photo_path(lost).unlink()
+    web = lead_client(app, world.lead)
+    archive = zip_of(web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}"))
+    assert len([n for n in archive.namelist() if n.startswith("03-照片/")]) == 1
+    assert web.get(f"/unit/activities/{world.activity.id}/photos/{lost.client_id}.jpg").status_code == 404
+
+
+def test_pdfs_are_made_once_per_content(app, world):
+    web = lead_client(app, world.lead)
+    first = zip_of(web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}"))
+    # Without the converter, the same package still builds: nothing in it changed.
+    app.config["SOFFICE_BINARY"] = "/nonexistent/soffice"
+    try:
+        again = zip_of(web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}"))
+        assert again.read("01-情况统计表.pdf") == first.read("01-情况统计表.pdf")
+        world.activity.name = "改了名字的活动"  # a change: its table and sign-in sheet need new PDFs
+        db.session.commit()
+        submissions.submit(world.campaign, world.org, world.lead)
+        db.session.commit()
+        assert web.get(f"/unit/evidence/package.zip?campaign={world.campaign.id}").status_code == 503
+    finally:
+        app.config.pop("SOFFICE_BINARY")

@@ -2,7 +2,6 @@
 titles, page numbers and stored row heights; LibreOffice renders it with no text under 9 pt and
 no two text boxes overlapping; every page carries the row labels and the header row."""
 import io
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -79,3 +78,20 @@ def test_thirty_activities_print_on_a4_landscape_at_full_size(client, thirty, tm
         assert not small, (number, small[:5])
         clash = overlaps(words)
         assert not clash, (number, clash[:3])
+
+
+def test_the_sign_in_sheet_xlsx_prints_on_a4_portrait(app, client, unit, make):
+    from conftest import checkin, sync_body
+    from evidence_helpers import lead_client
+
+    _resident, code = make.resident(display_name="张三丰")
+    client.post("/api/v1/sync", headers=unit.headers, json=sync_body([checkin(unit.activity.id, code=code)]))
+    response = lead_client(app, unit.lead).get(f"/unit/activities/{unit.activity.id}/sign-in-sheet.xlsx")
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert ws.page_setup.orientation == "portrait" and int(ws.page_setup.scale) == 100
+    assert ws.print_title_rows.replace("$", "") == "4:4" and "第 &P 页" in ws.oddFooter.center.text
+    units = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1))
+    assert units * PX_PER_UNIT <= (8.27 - 0.8) * 96  # as wide as the page, never wider
+    values = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert "张**" in values and "张三丰" not in values

@@ -90,9 +90,9 @@ def test_the_table_page_and_its_a4_landscape_print_view(live_server, in_browser,
         page.screenshot(path=str(tmp_path / "workspace-table.png"), full_page=True)
 
         page.goto(f"/unit/table/print?campaign={live_server.campaign_id}")
-        expect(page.locator(".stat-table")).to_be_visible()
+        expect(page.locator(".print-table").first).to_be_visible()  # page-sized parts
         page.emulate_media(media="print")
-        expect(page.locator(".screen-note")).to_be_hidden()
+        expect(page.locator(".print-toolbar")).to_be_hidden()
         page.screenshot(path=str(tmp_path / "workspace-table-print.png"), full_page=True)
         pdf = page.pdf(prefer_css_page_size=True)
         width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())

@@ -66,8 +66,8 @@ def evidence_zip(code):
         archive.writestr(f"00-{region.name}工作总结（草稿）.docx", region_summary(campaign, region))
         for org_id, name, place in units:
             package = packages.get(org_id)
-            if package is None:
-                listing.append(f"{name}\t{place}\t未报送\t\t")
+            if package is None or not storage.package_path(package).exists():
+                listing.append(f"{name}\t{place}\t{'未报送' if package is None else '文件缺失'}\t\t")
                 continue
             # Stored, not deflated again: a ZIP of photos and Word files does not shrink.
             archive.write(storage.package_path(package), f"{safe_name(place)}-{safe_name(name)}-{org_id}.zip",

@@ -76,11 +76,17 @@ def build(campaign, org, submission, case_activity=None):
     numbers = {a.id: n for n, a in enumerate(ordered, start=1)}
     photo_names = {}
     for photo in photos:
-        activity = activities[photo.activity_id]
+        activity = activities.get(photo.activity_id)
+        try:
+            data = storage.read(storage.photo_path(photo))
+        except FileNotFoundError:
+            continue  # a file lost from the storage: the package goes without it, never a 500
+        if activity is None:
+            continue
         names = photo_names.setdefault(photo.activity_id, [])
         name = f"03-照片/{numbers[activity.id]:02d}-{safe_name(activity.name)}/{len(names) + 1:02d}.jpg"
         names.append(name)
-        files[name] = storage.read(storage.photo_path(photo))
+        files[name] = data
     links = [f"{row['name']}\t{link}" for row in snapshot["activities"] for link in row.get("news_links") or []]
     files["04-新闻链接.txt"] = ("活动名称\t新闻链接\n" + "\n".join(links) + "\n").encode("utf-8")
     figures = summary_figures(campaign, [snapshot])
@@ -89,7 +95,7 @@ def build(campaign, org, submission, case_activity=None):
         files[f"06-典型案例（草稿）-{safe_name(case_activity.name)}.docx"] = docs.case_docx(
             campaign, org, case_activity, case_counts(case_activity), photo_names.get(case_activity.id, []))
     files["00-清单.txt"] = manifest(campaign, org, submission, files)
-    return zip_files(files), len(photos)
+    return zip_files(files), sum(len(names) for names in photo_names.values())
 
 
 def manifest(campaign, org, submission, files):

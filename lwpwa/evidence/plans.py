@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..database import utcnow
-from ..errors import ApiError
+from ..errors import ApiError, not_found
 from ..extensions import db
 from . import storage
-from .models import PLAN_KINDS, Plan
+from .models import PLAN_KINDS, Plan  # noqa: F401  (PLAN_KINDS: for the views, as plans.PLAN_KINDS)
 
 MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
              "pdf": "application/pdf"}
@@ -98,7 +98,9 @@ def plan_status(campaign, plans, today=None):
 
 
 def read_plan(plan):
-    return storage.read(storage.plan_path(plan))
+    """The file's bytes; a file lost from the storage answers 404, never a 500."""
+    try:
+        return storage.read(storage.plan_path(plan))
+    except FileNotFoundError:
+        raise not_found(_("The file of this plan is missing from the storage.")) from None
 
-
-__all__ = ["PLAN_KINDS", "MIMETYPES", "store_plan", "plans_by_owner", "plan_status", "read_plan"]

@@ -101,6 +101,8 @@ def package_page():
         .order_by(Activity.starts_at, Activity.id)).all()
     return render_template("evidence/package.html", org=org, campaign=campaign, activities=activities,
                            counts=photo_counts(org, campaign),
+                           # Shandong asks every city for at least one “智慧助老” case: offer one first.
+                           default_case=next((a.id for a in activities if a.theme == "smart_seniors"), None),
                            submission=submissions.latest_submission(campaign, org),
                            handed_in=packages.latest_package(campaign, org.id), confirm=ConfirmForm())
 
@@ -140,8 +142,11 @@ def handed_in_zip():
     if package is None:
         flash(_("No evidence package has been handed in yet."), "error")
         return redirect(url_for("evidence.package", campaign=campaign.id))
-    return download(storage.read(storage.package_path(package)), ZIP,
-                    f"{campaign.title}佐证材料-{org.name}.zip")
+    try:
+        data = storage.read(storage.package_path(package))
+    except FileNotFoundError:
+        abort(404)
+    return download(data, ZIP, f"{campaign.title}佐证材料-{org.name}.zip")
 
 
 def plan_upload(campaign, org=None, region_code=None):

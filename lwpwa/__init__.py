@@ -59,6 +59,7 @@ def _register_blueprints(app):
     from .api import openapi
     from .bureau.blueprints import BLUEPRINTS as bureau_blueprints
     from .checkins import api as checkins_api
+    from .flags import api as flags_api, web as flags_web
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
@@ -67,11 +68,11 @@ def _register_blueprints(app):
     from .workspace import blueprint as workspace, pairing_api
 
     api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
-                      checkins_api.bp, reports_api.bp, openapi.bp, pairing_api.bp)
+                      checkins_api.bp, reports_api.bp, openapi.bp, pairing_api.bp, flags_api.bp)
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
-    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, *api_blueprints):
+    for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, workspace.bp, flags_web.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

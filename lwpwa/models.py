@@ -7,3 +7,4 @@ from .orgs.models import Org  # noqa: F401
 from .regions.models import Region  # noqa: F401
 from .residents.models import Resident, SignInCode  # noqa: F401
 from .submissions.models import Submission  # noqa: F401
+from .flags.models import ActivityEdit, Flag, FlagActivity, FlagDirty, FlagEvent, FlagThresholds  # noqa: F401

@@ -12,6 +12,7 @@ from conftest import checkin, sync_body
 from lwpwa.accounts import tokens
 from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
+from lwpwa.flags.models import Flag, FlagActivity
 from lwpwa.residents.service import mint_cards
 
 # Public on purpose: pages for everyone, the PWA shell, reference data, login and the
@@ -56,9 +57,14 @@ class World:
             assert response.status_code == 200
             held = db.session.query(Checkin).filter_by(activity_id=activity.id, status="held").one()
             card = mint_cards(org, 1)[0].code
+            flag = Flag(campaign_id=self.campaign.id, kind="over_capacity", key=f"matrix:{key}", org_id=org.id,
+                        activity_ids=[activity.id], device_ids=[], account_ids=[], count=1, detail={})
+            db.session.add(flag)
+            db.session.flush()
+            db.session.add(FlagActivity(flag_id=flag.id, activity_id=activity.id))
             db.session.commit()
             self.units[key] = dict(org=org, volunteer=volunteer, lead=lead, activity=activity, device=device,
-                                   held=held, card=card, token=tokens.find_token(volunteer_token))
+                                   held=held, card=card, token=tokens.find_token(volunteer_token), flag=flag)
         self.bureaus = {
             "bureau_city": make.user("bureau", region_code="140100"),
             "bureau_province": make.user("bureau", region_code="140000"),
@@ -92,6 +98,8 @@ def param_value(world, rule, name, role, side):
         return unit["org"].id
     if name == "checkin_id":
         return unit["held"].id
+    if name == "flag_id":
+        return unit["flag"].id
     if name == "user_id":
         return unit["volunteer"].id
     if name == "device_id":

@@ -11,6 +11,7 @@ from ..api.body import Validator
 from ..campaigns.models import Campaign
 from ..errors import ApiError
 from ..extensions import db
+from ..flags.edits import record_edits
 from ..orgs.models import Org
 from .models import MODES, Activity
 from .reference import FORM_KEYS, THEME_KEYS
@@ -92,6 +93,7 @@ def update_activity(user, activity, data):
         raise ApiError(403, "forbidden_role", _("Only the unit's site lead may change this activity."))
     fields = validate_activity(data, partial=True)
     _check_times(fields.get("starts_at", activity.starts_at), fields.get("ends_at", activity.ends_at))
+    record_edits(user, activity, fields)  # the edit history and the flags' dirty mark
     for name, value in fields.items():
         setattr(activity, name, value)
     db.session.flush()

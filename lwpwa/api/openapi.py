@@ -15,6 +15,7 @@ from ..activities.reference import FORM_KEYS, THEME_KEYS
 from ..checkins.models import KINDS
 from ..checkins.items import MAX_HEADCOUNT
 from ..regions.models import LEVELS
+from ..flags import openapi as flags_openapi
 from ..reports import openapi as report_openapi
 from ..residents import openapi as resident_openapi
 from ..residents.models import AGE_GROUPS
@@ -431,13 +432,13 @@ def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
     for method, path, entry in (OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS
-                                + workspace_openapi.OPERATIONS):
+                                + workspace_openapi.OPERATIONS + flags_openapi.OPERATIONS):
         entry = copy.deepcopy(entry)
         entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
                                                    .replace("{margin}", str(hold_margin_hours))
         paths.setdefault(path, {})[method] = entry
     schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS,
-                               **workspace_openapi.SCHEMAS})
+                               **workspace_openapi.SCHEMAS, **flags_openapi.SCHEMAS})
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

@@ -21,6 +21,7 @@ from functools import lru_cache
 from sqlalchemy import text
 
 from ..extensions import db
+from ..flags.dirty import mark_dirty
 from .models import CheckinCount
 
 TABLE = CheckinCount.__tablename__
@@ -69,6 +70,7 @@ class Counts(dict):
             entry[1] += headcount
         self.clear()
         rows = [(*key, scanned, headcount) for key, (scanned, headcount) in sorted(merged.items())]
+        mark_dirty({key[0] for key in merged})  # their anomaly flags, recomputed on the next read
         cursor = connection.connection.cursor()  # the driver's, in this transaction
         try:
             if sqlite:

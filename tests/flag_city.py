@@ -3,7 +3,7 @@
 The honest city (`build_city`): 8 units of Taiyuan, 59 activities over the week of Monday
 2026-11-16 (Asia/Shanghai): phone classes Mon–Fri for the same 25 seniors (three couples
 arriving together each time), reading salons, seminars and hands-on sessions, lectures of up to
-176, a week-long exhibition with walk-ins tallied, a Mon–Fri course entered as one activity, an
+176, a week-long exhibition with 38 % of its visitors tallied as walk-ins, a Mon–Fri course entered as one activity, an
 online lecture watched in a community room, exhibition visitors who go on to a salon elsewhere
 40 minutes later, phones whose clocks are 7 minutes and 8 hours off, and a phone synced a day
 late. Check-ins are inserted directly in the shape sync leaves them (both clocks, receipt
@@ -146,7 +146,7 @@ def build_city(seed=2026):
         for hour in (9, 11, 15):
             city.queue(expo, visitors[:13] if hour == 9 else visitors[13:26] if hour == 11 else visitors[26:],
                        at(day, hour), 40, account=city.accounts[u[1].id][1])
-        city.scan(expo, at(day, 16), headcount=10, account=city.accounts[u[1].id][1])
+        city.scan(expo, at(day, 16), headcount=25, account=city.accounts[u[1].id][1])  # ~38 % walk-ins
         city.volunteers(expo, at(day, 9), 3)
     # Exhibition visitors on Wednesday 13:00–13:20 who go on to unit 0's salon 40 minutes later.
     walkers = pool[1000:1008]

@@ -229,3 +229,33 @@ def test_the_province_sets_thresholds_and_the_flags_follow(app, client, make, ta
     assert post(province, purl, {**values, "tally_share": "40"}).status_code == 302
     [again] = api_flags(client, w)["flags"]
     assert again["id"] == flag["id"] and again["thresholds"]["tally_share"] == 40
+
+
+def test_flags_refresh_brings_every_dirty_activity_up_to_date(client, make, runner, taiyuan):
+    w = taiyuan
+    people = [make.resident()[1] for _ in range(3)]
+    full = make.activity(w.org, w.campaign, capacity=2)
+    sync(client, w.headers, [checkin(full.id, code=c) for c in people])
+    assert db.session.scalar(db.select(db.func.count()).select_from(FlagDirty)) == 1
+    result = runner.invoke(args=["flags-refresh"])
+    assert result.exit_code == 0, result.output
+    assert f"campaign {w.campaign.id}: flags up to date" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(FlagDirty)) == 0
+    assert [(f.kind, f.count) for f in db.session.scalars(db.select(Flag))] == [("over_capacity", 3)]
+    again = runner.invoke(args=["flags-refresh", "--all", "--campaign", str(w.campaign.id)])
+    assert again.exit_code == 0 and db.session.scalar(db.select(db.func.count()).select_from(FlagEvent)) == 1
+
+
+def test_two_units_whose_phones_report_the_same_device_id_get_a_flag_each(client, make, taiyuan):
+    w = taiyuan
+    other_org = make.org(region_code="140106")
+    other_headers = make.auth(make.user("volunteer", org=other_org))
+    for org, headers in ((w.org, w.headers), (other_org, other_headers)):
+        replay = make.activity(org, w.campaign, capacity=100)
+        people = [make.resident()[1] for _ in range(41)]
+        sync(client, headers, [checkin(replay.id, code=c, scanned_at=START + timedelta(seconds=0.25 * i))
+                               for i, c in enumerate(people)], device_id="device-1")
+    flags = [f for f in api_flags(client, w)["flags"] if f["kind"] == "replay" and f["device_ids"] == ["device-1"]]
+    assert sorted(f["org_id"] for f in flags) == sorted([w.org.id, other_org.id])
+    assert stored() == full_recompute(w.campaign)

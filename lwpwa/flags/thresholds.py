@@ -13,7 +13,7 @@ from .models import FlagThresholds
 # name: (default, minimum, maximum, label). Integers only: percentages are whole percents.
 THRESHOLDS = {
     "two_places_minutes": (10, 1, 240, _l("Two places: the same people scanned at two activities within (minutes)")),
-    "two_places_people": (5, 1, 10_000, _l("Two places: at least this many people")),
+    "two_places_people": (8, 1, 10_000, _l("Two places: at least this many people")),
     "switch_minutes": (10, 1, 240, _l("One device or account switching between activities at different places within (minutes)")),
     "switches": (3, 1, 10_000, _l("One device or account: at least this many switches")),
     "same_audience_activities": (5, 2, 1000, _l("Same audience: a person at this many activities of one unit")),
@@ -34,6 +34,7 @@ THRESHOLDS = {
     "after_end_share": (50, 1, 100, _l("After hours: share of the scans after the end (%)")),
     "tally_share": (30, 1, 100, _l("Tally share: tallies above this share of the attendance (%)")),
     "tally_min": (20, 1, 100_000, _l("Tally share: once the tallies reach")),
+    "tally_share_exhibition": (70, 1, 100, _l("Tally share at exhibitions, where walk-ins are the rule (%)")),
     "capacity_reading_salon": (60, 0, 1_000_000, _l("Most attendees in a day without a capacity: reading salon (0: no limit)")),
     "capacity_seminar": (60, 0, 1_000_000, _l("… seminar")),
     "capacity_experience": (80, 0, 1_000_000, _l("… hands-on experience")),
@@ -56,7 +57,7 @@ USED_BY = {
     "replay": ("fast_scans", "fast_window_s", "account_day_scans", "order_pairs", "order_activities"),
     "late_entry": ("late_created_hours", "late_receipt_hours", "clock_error_hours", "late_min"),
     "after_hours": ("night_start", "night_end", "outside_minutes", "after_hours_min", "after_end_share"),
-    "tally_share": ("tally_share", "tally_min"),
+    "tally_share": ("tally_share", "tally_min", "tally_share_exhibition"),
     "over_capacity": tuple(name for name in THRESHOLDS if name.startswith("capacity_")),
     "volunteer_ratio": ("volunteer_ratio", "volunteer_min"),
     "far_approved": ("far_hours",),

@@ -25,7 +25,8 @@ RULES = {
     "replay": _l("More than %(fast_scans)s code scans within %(fast_window_s)s seconds by one device or account; "
                  "more than %(account_day_scans)s code scans by one account in a day; or at least "
                  "%(order_pairs)s pairs of people scanned in the same order at %(order_activities)s sessions."),
-    "tally_share": _l("Tallies above %(tally_share)s%% of the attendance, once they reach %(tally_min)s."),
+    "tally_share": _l("Tallies above %(tally_share)s%% of the attendance (exhibitions: %(tally_share_exhibition)s%%), "
+                      "once they reach %(tally_min)s."),
     "over_capacity": _l("More attendees on a day than the capacity, or, without a capacity, than the form's "
                         "plausible most (reading salon %(capacity_reading_salon)s, seminar %(capacity_seminar)s, "
                         "lecture %(capacity_lecture)s; 0: no limit)."),

@@ -17,7 +17,8 @@ TIME_FIELDS = ("starts_at", "ends_at")
 
 def headcounts(scope):
     """tally_share: tallies above `tally_share` % of the attendance once they reach `tally_min`
-    (a 48 % tally is no longer under the bar). over_capacity: more attendees on a day than the
+    (a 48 % tally is no longer under the bar; at exhibitions, where walk-ins are the rule,
+    `tally_share_exhibition` %). over_capacity: more attendees on a day than the
     capacity, or, without one, than the form's plausible most (`capacity_<form>`: a salon of
     500 with no capacity given; online activities have no such bound). volunteer_ratio:
     volunteers above `volunteer_ratio` % of the attendance, at least `volunteer_min`."""
@@ -37,7 +38,8 @@ def headcounts(scope):
     for activity_id, total in sorted(totals.items()):
         activity = scope.activities[activity_id]
         attendance = total["scanned"] + total["tally"]
-        if total["tally"] >= t["tally_min"] and total["tally"] * 100 > t["tally_share"] * attendance:
+        share = t["tally_share_exhibition"] if activity.form == "exhibition" else t["tally_share"]
+        if total["tally"] >= t["tally_min"] and total["tally"] * 100 > share * attendance:
             found.append(scope.found(
                 "tally_share", f"tally_share:{activity_id}", total["tally"],
                 {"scanned": total["scanned"], "tally": total["tally"],

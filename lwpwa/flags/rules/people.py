@@ -79,7 +79,7 @@ def recorder_two_places(scope):
         for who, n in switches.items():
             if n >= t["switches"]:
                 found.append(scope.found(
-                    "two_places", f"two_places:{by}:{who}", n,
+                    "two_places", f"two_places:{by}:{who}:unit{scope.org_id}", n,
                     {"by": by, "switches": n, "first_at": first[who], "minutes": t["switch_minutes"]},
                     activity_ids=activities[who],
                     device_ids=[who] if by == "device" else (), account_ids=[who] if by == "account" else ()))

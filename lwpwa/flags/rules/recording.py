@@ -13,7 +13,9 @@ RECORDERS = (("device", Checkin.device_id), ("account", Checkin.recorded_by_id))
 
 
 def _recorder(scope, kind, by, who, count, detail, activity_ids):
-    return scope.found(kind, f"{kind}:{detail['rule']}:{by}:{who}", count, {"by": by, **detail},
+    # The unit is part of the key: device ids are chosen by phones, and two units' phones may
+    # report the same one.
+    return scope.found(kind, f"{kind}:{detail['rule']}:{by}:{who}:unit{scope.org_id}", count, {"by": by, **detail},
                        activity_ids=activity_ids, device_ids=[who] if by == "device" else (),
                        account_ids=[who] if by == "account" else ())
 
@@ -140,7 +142,7 @@ def late_entry(scope):
         per_device[device_id][1].add(activity_id)
     for device_id, (n, ids) in per_device.items():
         if n >= t["late_min"]:
-            found.append(scope.found("late_entry", f"late_entry:clock:{device_id}", n,
+            found.append(scope.found("late_entry", f"late_entry:clock:{device_id}:unit{scope.org_id}", n,
                                      {"rule": "clock", "checkins": n}, activity_ids=ids, device_ids=[device_id]))
     return found
 

@@ -2,7 +2,7 @@
 from .accounts.models import ApiToken, PairingCode, User  # noqa: F401
 from .activities.models import Activity, ActivityForm, Theme  # noqa: F401
 from .campaigns.models import Campaign  # noqa: F401
-from .checkins.models import Checkin, CheckinCount  # noqa: F401
+from .checkins.models import Checkin, CheckinCount, Correction  # noqa: F401
 from .orgs.models import Org  # noqa: F401
 from .regions.models import Region  # noqa: F401
 from .residents.models import Resident, SignInCode  # noqa: F401

@@ -87,3 +87,17 @@ def wait_for_file(path, deadline_s=60):
 
 def log_tail(path, size=4000):
     return Path(path).read_bytes()[-size:].decode("utf-8", "replace")
+
+
+def pg_deadlocks(url):
+    """Deadlocks PostgreSQL detected in the database of `url` so far (pg_stat_database). A
+    backend reports its statistics when it ends at the latest: read it after the server stopped."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar()
+    finally:
+        engine.dispose()

@@ -14,6 +14,7 @@ from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
 from lwpwa.flags.models import Flag, FlagActivity
 from lwpwa.residents.service import mint_cards
+from lwpwa.submissions.service import submit as submit_table
 
 # Public on purpose: pages for everyone, the PWA shell, reference data, login and the
 # resident's own key (checked by RESIDENT_KEY_ROUTES).
@@ -64,7 +65,8 @@ class World:
             db.session.add(FlagActivity(flag_id=flag.id, activity_id=activity.id))
             db.session.commit()
             self.units[key] = dict(org=org, volunteer=volunteer, lead=lead, activity=activity, device=device,
-                                   held=held, card=card, token=tokens.find_token(volunteer_token), flag=flag)
+                                   held=held, card=card, token=tokens.find_token(volunteer_token),
+                                   submission=submit_table(self.campaign, org, lead), flag=flag)
         self.bureaus = {
             "bureau_city": make.user("bureau", region_code="140100"),
             "bureau_province": make.user("bureau", region_code="140000"),
@@ -100,6 +102,10 @@ def param_value(world, rule, name, role, side):
         return unit["held"].id
     if name == "flag_id":
         return unit["flag"].id
+    if name == "client_id":  # a check-in's id as made on the device
+        return unit["held"].client_id
+    if name == "submission_id":
+        return unit["submission"].id
     if name == "user_id":
         return unit["volunteer"].id
     if name == "device_id":
@@ -122,6 +128,8 @@ def url_for_rule(world, rule, role, side):
     own, _other, region, _other_region, _tokens = world.scopes(role)
     # Query parameters some pages need to know which campaign, region or unit (an admin's).
     query = f"?campaign_id={world.campaign.id}&region={region}&org={world.units[own]['org'].id}"
+    if rule.rule.endswith("/verify"):  # which version a 校验码 names: the own unit's
+        query += f"&fingerprint={world.units[own]['submission'].fingerprint}"
     return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule.rule) + query
 
 

@@ -47,7 +47,7 @@ def test_a_city_bureau_sees_its_units_and_nothing_of_another_city(client, make, 
     campaign, units = shanxi
     sign_in(client, make.user("bureau", region_code="140100").username)
     assert client.get("/region/").headers["Location"].endswith("/region/140100/")
-    response, html = page(client, f"/region/140100/?campaign={campaign.id}")
+    response, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live")
     assert response.status_code == 200
     keys = [key for key, _status in rows_of(html, "units")]
     assert sorted(keys) == sorted([str(units["xiaodian"].id), str(units["library"].id)])
@@ -62,13 +62,13 @@ def test_a_city_bureau_sees_its_units_and_nothing_of_another_city(client, make, 
 def test_the_province_sees_every_city_drills_down_and_nothing_of_shandong(client, make, shanxi):
     campaign, units = shanxi
     sign_in(client, make.user("bureau", region_code="140000").username)
-    response, html = page(client, f"/region/140000/?campaign={campaign.id}")
+    response, html = page(client, f"/region/140000/?campaign={campaign.id}&basis=live")
     assert response.status_code == 200
     cities = dict(re.findall(r'<tr data-key="(\d+)">\s*<th scope="row"><a href="[^"]+">([^<]+)</a>', html))
     assert cities["140100"] == "太原市" and cities["140200"] == "大同市" and len(cities) == 11
     assert "370100" not in cities and "单位-jinan" not in html
     assert 'data-total="attendance">9<' in html
-    _r, datong = page(client, f"/region/140200/?campaign={campaign.id}")
+    _r, datong = page(client, f"/region/140200/?campaign={campaign.id}&basis=live")
     assert [key for key, _s in rows_of(datong, "units")] == [str(units["datong"].id)]
     assert client.get("/region/370000/").status_code == 404
     assert client.get("/region/370100/").status_code == 404
@@ -93,24 +93,24 @@ def test_a_campaign_outside_the_region_is_404(client, make, shanxi):
 def test_charts_are_server_side_svg_with_no_inline_style_or_script(client, make, shanxi):
     campaign, _units = shanxi
     sign_in(client, make.user("bureau", region_code="140100").username)
-    response, html = page(client, f"/region/140100/?campaign={campaign.id}")
+    response, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live")
     assert html.count("<svg") == 2 and "<polyline" in html and html.count('class="chart-bar"') == 9
     assert "地区概览" in html and "各主题参与人次" in html  # zh_Hans first
     assert "全民阅读" in html and "<script" not in html and "style=" not in html and " on" + "click" not in html
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
-    english = client.get(f"/region/140100/?campaign={campaign.id}&lang=en").get_data(as_text=True)
+    english = client.get(f"/region/140100/?campaign={campaign.id}&basis=live&lang=en").get_data(as_text=True)
     assert "Reading for all" in english and "Region dashboard" in english
 
 
 def test_units_sort_on_the_server(client, make, shanxi):
     campaign, units = shanxi
     sign_in(client, make.user("bureau", region_code="140100").username)
-    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&sort=attendance&dir=desc")
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live&sort=attendance&dir=desc")
     assert [k for k, _s in rows_of(html, "units")] == [str(units["xiaodian"].id), str(units["library"].id)]
-    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&sort=attendance&dir=asc")
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live&sort=attendance&dir=asc")
     assert [k for k, _s in rows_of(html, "units")] == [str(units["library"].id), str(units["xiaodian"].id)]
     assert 'aria-sort="ascending"' in html
-    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&sort=nonsense")
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live&sort=nonsense")
     assert len(rows_of(html, "units")) == 2
 
 
@@ -120,20 +120,20 @@ def test_submission_status_per_unit_submitted_changed_missing(client, make, shan
     submit(campaign, units["library"], make.user("site_lead", org=units["library"]))
     db.session.commit()
     sign_in(client, make.user("bureau", region_code="140100").username)
-    _r, html = page(client, f"/region/140100/?campaign={campaign.id}")
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live")
     assert dict(rows_of(html, "units")) == {str(units["xiaodian"].id): "submitted", str(units["library"].id): "submitted"}
 
     # New scans after the submission: the unit's table no longer says what was submitted.
     library_activity = make.activity(units["library"], campaign, theme="other")
     scan(client, make.auth(make.user("volunteer", org=units["library"])), library_activity, tally=3)
-    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&sort=status")
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live&sort=status")
     statuses = dict(rows_of(html, "units"))
     assert statuses == {str(units["xiaodian"].id): "submitted", str(units["library"].id): "changed"}
 
     # The province sees, per city, how many units are in which state; Datong has not submitted.
     sign_out(client)
     sign_in(client, make.user("bureau", region_code="140000").username)
-    _r, html = page(client, f"/region/140000/?campaign={campaign.id}")
+    _r, html = page(client, f"/region/140000/?campaign={campaign.id}&basis=live")
     taiyuan = re.search(r'<tr data-key="140100">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r'<td class="num[^"]*">(\d+)</td>', taiyuan)[-4:] == ["2", "1", "1", "0"]
     datong = re.search(r'<tr data-key="140200">(.*?)</tr>', html, re.S).group(1)
@@ -146,7 +146,7 @@ def test_missing_after_the_due_date_is_overdue(client, make, shanxi):
     campaign.report_due_on = campaign.starts_on - timedelta(days=1)
     db.session.commit()
     sign_in(client, make.user("bureau", region_code="140100").username)
-    _r, html = page(client, f"/region/140100/?campaign={campaign.id}")
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live")
     assert set(dict(rows_of(html, "units")).values()) == {"overdue"}
     assert "逾期未报" in html or "Missing, past due" in html
 
@@ -159,6 +159,25 @@ def test_the_dashboards_totals_are_the_counts_apis(client, make, shanxi, code):
          make.activity(units["xiaodian"], campaign, theme="other"), volunteers=[make.resident()[1]], tally=2)
     api = client.get(f"/api/v1/stats?campaign_id={campaign.id}&region={code}", headers=make.auth(user)).get_json()
     sign_in(client, user.username)
-    html = client.get(f"/region/{code}/?campaign={campaign.id}").get_data(as_text=True)
+    html = client.get(f"/region/{code}/?campaign={campaign.id}&basis=live").get_data(as_text=True)
     shown = {key: int(n) for key, n in re.findall(r'data-total="(\w+)">(\d+)<', html)}
     assert shown == api["totals"] and api["totals"]["volunteers"] == 1
+
+
+def test_the_verified_share_per_unit_and_region_sorts_on_the_server(client, make, shanxi):
+    """xiaodian: 3 scanned + 1 tallied (75 %), library 1 + 1 (50 %); the region 4 of 6 (66 %)."""
+    campaign, units = shanxi
+    sign_in(client, make.user("bureau", region_code="140100").username)
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live&sort=verified_share&dir=desc")
+    assert [key for key, _s in rows_of(html, "units")] == [str(units["xiaodian"].id), str(units["library"].id)]
+    shares = dict(re.findall(r'data-share="([^"]+)">([^<]+)<', html))
+    assert shares == {"region": "66 %", str(units["xiaodian"].id): "75 %", str(units["library"].id): "50 %"}
+    assert 'data-total="attendance_tallied">2<' in html and 'data-total="attendance_scanned">4<' in html
+    _r, html = page(client, f"/region/140100/?campaign={campaign.id}&basis=live&sort=verified_share&dir=asc")
+    assert [key for key, _s in rows_of(html, "units")] == [str(units["library"].id), str(units["xiaodian"].id)]
+    sign_out(client)
+    sign_in(client, make.user("bureau", region_code="140000").username)
+    _r, html = page(client, f"/region/140000/?campaign={campaign.id}&basis=live&sort=verified_share&dir=desc")
+    cities = [key for key, _s in rows_of(html, "cities")]
+    assert cities[:2] == ["140100", "140200"]  # 4/6 before 2/3 (equal: the official order), then none
+    assert re.search(r'data-share="140300"><span class="muted">', html)

@@ -44,7 +44,7 @@ def test_only_what_sync_inserts_as_accepted_is_counted(client, unit, make):
     assert post_sync(client, unit.headers, items) == [
         ("accepted", None), ("duplicate", None), ("accepted", None), ("accepted", None),
         ("accepted", None), ("accepted", None), ("held", None), ("held", None),
-        ("rejected", "forbidden_activity"), ("rejected", "unknown_activity"), ("rejected", "invalid")]
+        ("rejected", "forbidden_activity"), ("rejected", "forbidden_activity"), ("rejected", "invalid")]
     assert assert_counts_exact() == {(a, "attendee", today()): (2, 3), (a, "volunteer", today()): (1, 2)}
 
     # A later batch: a person already counted (the insert loses on the one-count index and is

@@ -146,9 +146,9 @@ def error_codes(response):
 def test_sync_explains_every_status_and_reason(doc):
     sync = doc["paths"]["/api/v1/sync"]["post"]
     result = doc["components"]["schemas"]["SyncResult"]["properties"]
-    assert result["status"]["enum"] == ["accepted", "duplicate", "held", "rejected"]
+    assert result["status"]["enum"] == ["accepted", "duplicate", "held", "rejected", "voided"]
     assert result["reason"]["enum"] == ["invalid", "unknown_code", "revoked_code",
-                                        "unknown_activity", "forbidden_activity", None]
+                                        "unknown_activity", "forbidden_activity", "void_not_allowed", None]
     for word in [*result["status"]["enum"], *result["reason"]["enum"][:-1], "1000", "sent_at"]:
         assert f"`{word}`" in sync["description"] or word in sync["description"], word
     assert error_codes(sync["responses"]["413"]) == ["batch_too_large", "too_large"]
@@ -328,7 +328,7 @@ def test_sync_and_stats_answers_fit_the_document(api, unit, make):
                       content_type="application/json")
     assert [(r["status"], r["reason"]) for r in answer["results"]] == [
         ("accepted", None), ("duplicate", None), ("held", None), ("rejected", "revoked_code"),
-        ("rejected", "unknown_code"), ("rejected", "unknown_activity"),
+        ("rejected", "unknown_code"), ("rejected", "forbidden_activity"),
         ("rejected", "forbidden_activity"), ("rejected", "invalid")]
     stats = "/api/v1/activities/{activity_id}/stats"
     figures = api.call("get", stats, 200, path=stats.format(activity_id=unit.activity.id),

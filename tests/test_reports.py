@@ -10,7 +10,13 @@ from openpyxl import load_workbook
 from lwpwa.activities.reference import THEMES
 
 THEME_LABELS = [label for _key, label, _en in THEMES]
-ROWS = ["活动内容", "活动名称", "活动形式", "参与（或受益）人数（人次）", "志愿者人数（人次）", "新闻链接"]
+SCANNED, TALLIED = "其中：扫码签到（人次）", "其中：现场计数（人次）"
+# Column A under 活动主题: the notice's six rows, each count row followed by its two parts.
+ROWS = ["活动内容", "活动名称", "活动形式", "参与（或受益）人数（人次）", SCANNED, TALLIED,
+        "志愿者人数（人次）", SCANNED, TALLIED, "新闻链接"]
+# The stats API's figure of each count row, offset from the header row.
+FIGURE_ROWS = {4: "attendance", 5: "attendance_scanned", 6: "attendance_tallied",
+               7: "volunteers", 8: "volunteers_scanned", 9: "volunteers_tallied"}
 
 
 def scan(client, headers, activity, codes=(), tally=0, volunteers=()):
@@ -59,7 +65,7 @@ def test_the_unit_table_matches_the_stats_api_cell_by_cell(client, filled):
     assert any(isinstance(c.value, str) and c.value.startswith("填报单位（公章）") and unit.org.name in c.value
                for row in ws.iter_rows(max_row=3) for c in row)
     header = find_row(ws, "活动主题")
-    assert [find_row(ws, label) for label in ROWS] == list(range(header + 1, header + 7))
+    assert [ws.cell(header + n, 1).value for n in range(1, len(ROWS) + 1)] == ROWS
 
     # Header: the nine labels in order, each merged over its activities' columns, then 合计.
     merged = {r.min_col: r.max_col for r in ws.merged_cells.ranges if r.min_row == r.max_row == header}
@@ -74,14 +80,19 @@ def test_the_unit_table_matches_the_stats_api_cell_by_cell(client, filled):
     assert spans["终身学习"] == 1 and ws.cell(header + 2, 2).value in (None, "")  # idle theme: empty column
 
     # Each activity's counts equal the stats API, as plain integers; 合计 is their sum.
-    attendance_row, volunteers_row = header + 4, header + 5
+    attendance_row, volunteers_row = header + 4, header + 7
     by_name = {ws.cell(header + 2, c).value: c for c in range(2, total_column)}
     for activity in (unit.activity, unit.reading, unit.open_res):
         figures = stats_of(client, unit.headers, activity)
         col = by_name[activity.name]
         assert ws.cell(attendance_row, col).value == figures["attendance"]
+        assert ws.cell(attendance_row + 1, col).value == figures["scanned"]
+        assert ws.cell(attendance_row + 2, col).value == figures["headcount"]
         assert ws.cell(volunteers_row, col).value == figures["volunteers"]
-        assert ws.cell(attendance_row, col).data_type == "n"
+        for row in range(attendance_row, volunteers_row + 3):
+            assert ws.cell(row, col).data_type == "n"
+    # The walk-in tally of 2 is apart from the 6 scanned; volunteers were all scanned.
+    assert [ws.cell(header + n, total_column).value for n in FIGURE_ROWS] == [8, 6, 2, 3, 3, 0]
     assert ws.cell(attendance_row, total_column).value == 6 + 2 == sum(
         v for v in (ws.cell(attendance_row, c).value for c in range(2, total_column)) if isinstance(v, int))
     assert ws.cell(volunteers_row, total_column).value == 1 + 2
@@ -93,10 +104,10 @@ def test_the_unit_table_matches_the_stats_api_cell_by_cell(client, filled):
     assert ws.cell(header + 1, reading_col).value == "@好书推荐"
     assert ws.cell(header + 1, open_col).value == "推介课程\n推荐课程：手机摄影入门、家庭理财"
     assert ws.cell(header + 3, reading_col).value == "读书沙龙（线下）"
-    assert ws.cell(header + 6, reading_col).value == "https://example.org/a\nhttps://example.org/b"
+    assert ws.cell(header + 10, reading_col).value == "https://example.org/a\nhttps://example.org/b"
 
     # Below: contacts and the notes of the original.
-    texts = [ws.cell(r, 1).value or "" for r in range(header + 7, ws.max_row + 1)]
+    texts = [ws.cell(r, 1).value or "" for r in range(header + 11, ws.max_row + 1)]
     assert "负责人：李明" in texts and "填报人：王芳" in texts and "联系电话：0351-1234567" in texts
     assert any(t.startswith("注：1. “活动形式”是指") for t in texts)
     assert any("此表可加列、加行" in t for t in texts)
@@ -163,13 +174,13 @@ def test_the_region_table_is_the_sum_of_its_units_tables(client, make, province)
         unit_header = find_row(unit_ws, "活动主题")
         unit_total = next(c for c in range(2, unit_ws.max_column + 1) if unit_ws.cell(unit_header, c).value == "合计")
         unit_totals[0] += unit_ws.cell(unit_header + 4, unit_total).value
-        unit_totals[1] += unit_ws.cell(unit_header + 5, unit_total).value
-    assert [ws.cell(header + 4, total_column).value, ws.cell(header + 5, total_column).value] == unit_totals == [18, 3]
+        unit_totals[1] += unit_ws.cell(unit_header + 7, unit_total).value
+    assert [ws.cell(header + 4, total_column).value, ws.cell(header + 7, total_column).value] == unit_totals == [18, 3]
     assert [ws.cell(header, c).value for c in range(2, total_column)] == THEME_LABELS
     by_unit = region.worksheets[1]
     names = [by_unit.cell(r, 1).value for r in range(2, by_unit.max_row + 1)]
     assert names == ["单位-library", "单位-xiaodian", "单位-datong", "合计"]
-    assert by_unit.cell(by_unit.max_row, by_unit.max_column - 1).value == 18
+    assert by_unit.cell(by_unit.max_row, by_unit.max_column - 5).value == 18
 
 
 def test_the_counts_api_by_org_theme_city_and_day(client, make, province):
@@ -177,11 +188,15 @@ def test_the_counts_api_by_org_theme_city_and_day(client, make, province):
     headers = make.auth(make.user("bureau", region_code="140000"))
     url = f"/api/v1/stats?campaign_id={campaign.id}&region=140000"
     body = client.get(url + "&group_by=city", headers=headers).get_json()
-    assert body["totals"] == {"activities": 6, "attendance": 18, "volunteers": 3}
+    assert body["totals"] == {"activities": 6, "attendance": 18, "volunteers": 3,
+                              "attendance_scanned": 15, "attendance_tallied": 3,
+                              "volunteers_scanned": 3, "volunteers_tallied": 0}
     assert body["region_code"] == "140000" and body["campaign_id"] == campaign.id and "generated_at" in body
     cities = {row["key"]: row for row in body["rows"]}
     assert len(cities) == 11
-    assert cities["140100"] == {"key": "140100", "label": "太原市", "activities": 4, "attendance": 12, "volunteers": 2}
+    assert cities["140100"] == {"key": "140100", "label": "太原市", "activities": 4, "attendance": 12, "volunteers": 2,
+                                "attendance_scanned": 10, "attendance_tallied": 2,
+                                "volunteers_scanned": 2, "volunteers_tallied": 0}
     assert cities["140200"]["attendance"] == 6 and cities["140300"]["activities"] == 0
     themes = client.get(url + "&group_by=theme", headers=headers).get_json()["rows"]
     assert [row["key"] for row in themes][:6] == ["lifelong_learning", "open_resources", "resource_sharing",
@@ -231,7 +246,10 @@ def test_csv_with_bom_opens_with_chinese_intact(client, make, province):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith("\ufeff".encode("utf-8"))
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == {"key": "140100", "label": "太原市", "activities": "4", "attendance": "12", "volunteers": "2"}
+    assert rows[0] == {"key": "140100", "label": "太原市", "activities": "4", "attendance": "12", "volunteers": "2",
+                       "attendance_scanned": "10", "attendance_tallied": "2",
+                       "volunteers_scanned": "2", "volunteers_tallied": "0"}
+    assert list(rows[0])[:5] == ["key", "label", "activities", "attendance", "volunteers"]  # as before
 
 
 def test_bad_queries_are_400(client, make, province):
@@ -273,3 +291,53 @@ def test_units_of_the_province_itself_have_a_row_of_their_own_by_city(client, ma
     assert rows["140000"]["label"] == "山西省（省直）" and rows["140000"]["attendance"] == 7
     assert body["totals"]["attendance"] == 18 + 7 == sum(row["attendance"] for row in body["rows"])
     assert body["totals"]["activities"] == 7
+
+
+def test_the_split_rows_equal_the_stats_api_cell_by_cell(client, make, province):
+    """The region table per theme and its 按单位 sheet per unit, every count row and its parts,
+    equal the counts API's rows grouped by theme and by unit; 合计 equals its totals."""
+    campaign, units = province
+    org, activities = units["xiaodian"]
+    scan(client, make.auth(make.user("volunteer", org=org)), activities[1], tally=4)
+    lead = make.auth(make.user("site_lead", org=org))
+    client.post("/api/v1/sync", json=sync_body([checkin(activities[1].id, headcount=2, kind="volunteer")]),
+                headers=lead)
+    bureau = make.auth(make.user("bureau", region_code="140000"))
+    query = f"campaign_id={campaign.id}&region=140000"
+    by_theme = {row["key"]: row for row in
+                client.get(f"/api/v1/stats?{query}&group_by=theme", headers=bureau).get_json()["rows"]}
+    body = client.get(f"/api/v1/stats?{query}&group_by=org", headers=bureau).get_json()
+    assert body["totals"]["volunteers_tallied"] == 2 and body["totals"]["attendance_tallied"] == 7
+    for row in [*by_theme.values(), *body["rows"], body["totals"]]:
+        assert row["attendance"] == row["attendance_scanned"] + row["attendance_tallied"]
+        assert row["volunteers"] == row["volunteers_scanned"] + row["volunteers_tallied"]
+
+    workbook = get_xlsx(client, f"/api/v1/regions/140000/report.xlsx?{query}", bureau)
+    ws = workbook.worksheets[0]
+    header = find_row(ws, "活动主题")
+    assert [ws.cell(header + n, 1).value for n in range(1, len(ROWS) + 1)] == ROWS
+    total_column = ws.max_column
+    for column, (key, _label, _en) in enumerate(THEMES, start=2):
+        for offset, figure in FIGURE_ROWS.items():
+            assert ws.cell(header + offset, column).value == by_theme[key][figure], (key, figure)
+    for offset, figure in FIGURE_ROWS.items():
+        assert ws.cell(header + offset, total_column).value == body["totals"][figure]
+
+    sheet = workbook.worksheets[1]
+    columns = [sheet.cell(1, c).value for c in range(1, sheet.max_column + 1)]
+    assert columns[-6:] == ["参与（或受益）人数（人次）", SCANNED, TALLIED, "志愿者人数（人次）", SCANNED, TALLIED]
+    figures = list(FIGURE_ROWS.values())
+    by_name = {row["label"]: row for row in body["rows"]}
+    for r in range(2, sheet.max_row):
+        api_row = by_name[sheet.cell(r, 1).value]
+        assert [sheet.cell(r, c).value for c in range(len(columns) - 5, len(columns) + 1)] == [
+            api_row[f] for f in figures]
+    assert [sheet.cell(sheet.max_row, c).value for c in range(len(columns) - 5, len(columns) + 1)] == [
+        body["totals"][f] for f in figures]
+
+    # The unit's own table: 合计 of every count row equals its row of the counts API.
+    unit_ws = get_xlsx(client, f"/api/v1/orgs/{org.id}/report.xlsx?campaign_id={campaign.id}", lead).worksheets[0]
+    unit_header = find_row(unit_ws, "活动主题")
+    (mine,) = [row for row in body["rows"] if row["key"] == str(org.id)]
+    assert [unit_ws.cell(unit_header + n, unit_ws.max_column).value for n in FIGURE_ROWS] == [
+        mine[f] for f in figures] == [10, 5, 5, 3, 1, 2]

@@ -11,7 +11,7 @@ import requests
 from conftest import ENGINES, ZONE, Factory, base_config, checkin, counts_table, drop_database_url, \
     fresh_database_url, recount, sync_body
 from flask_migrate import upgrade
-from servers import log_tail, gunicorn
+from servers import log_tail, gunicorn, pg_deadlocks
 from sqlalchemy import create_engine, text
 
 from lwpwa import create_app
@@ -84,6 +84,8 @@ def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fre
             errors.append((number, repr(exc)))
             barrier.abort()
 
+    postgresql = fresh_url.startswith("postgresql")
+    deadlocks_before = pg_deadlocks(fresh_url) if postgresql else None
     with gunicorn(fresh_url, tmp_path / "gunicorn.log") as base:
         threads = [threading.Thread(target=client, args=(n, base)) for n in range(CLIENTS)]
         for thread in threads:
@@ -129,6 +131,8 @@ def test_eight_clients_posting_the_same_batch_at_once_count_each_person_once(fre
     assert len(rows) == len(ids)
     assert {row.client_id for row in rows} == ids
     assert sum(row.status == "accepted" for row in rows) == RESIDENTS
+    if postgresql:  # the server has stopped: its connections reported their statistics
+        assert pg_deadlocks(fresh_url) == deadlocks_before, "PostgreSQL detected a deadlock"
     if fresh_url.startswith("sqlite"):
         path = fresh_url.removeprefix("sqlite:///")
         with sqlite3.connect(path) as connection:

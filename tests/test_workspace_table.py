@@ -11,7 +11,7 @@ from test_workspace_support import lead, other, post  # noqa: F401 (fixtures)
 
 from lwpwa.activities.reference import THEMES
 from lwpwa.extensions import db
-from lwpwa.reports.table import ROW_LABELS
+from lwpwa.reports.table import TABLE_ROWS
 
 
 def fill(client, make, unit):
@@ -49,11 +49,11 @@ def test_the_page_mirrors_the_xlsx_and_the_stats_api(lead, make, unit):
     assert [label for label, _span in header[1:-1]] == [label for _k, label, _e in THEMES]
     spans = {label: span for label, span in header[1:-1]}
     assert spans["“智慧助老”"] == 2 and spans["全民阅读"] == 1 and spans["终身学习"] == 1
-    assert [r[0][0] for r in rows[1:]] == list(ROW_LABELS)
+    assert [r[0][0] for r in rows[1:]] == [label for label, _key in TABLE_ROWS]
 
     workbook = load_workbook(BytesIO(lead.get("/unit/table.xlsx").data))
     ws = workbook.active
-    # The page's body cells equal the sheet's, cell for cell (rows 4 to 9 of the sheet).
+    # The page's body cells equal the sheet's, cell for cell (rows 4 to 13 of the sheet).
     for offset, row in enumerate(rows[1:]):
         sheet_row = [ws.cell(row=4 + offset, column=c).value for c in range(1, len(row) + 1)]
         page_row = [text for text, _span in row]
@@ -64,20 +64,28 @@ def test_the_page_mirrors_the_xlsx_and_the_stats_api(lead, make, unit):
     # The count rows equal each activity's stats from the API, and 合计 their sum.
     names = [text for text, _span in rows[2][1:-1]]
     attendance = [text for text, _span in rows[4][1:-1]]
-    volunteers = [text for text, _span in rows[5][1:-1]]
+    scanned = [text for text, _span in rows[5][1:-1]]
+    tallied = [text for text, _span in rows[6][1:-1]]
+    volunteers = [text for text, _span in rows[7][1:-1]]
     for activity in activities:
         stats = lead.get(f"/api/v1/activities/{activity.id}/stats", headers=unit.lead_headers).get_json()
         column = names.index(activity.name)
         assert int(attendance[column]) == stats["attendance"]
+        assert (int(scanned[column]), int(tallied[column])) == (stats["scanned"], stats["headcount"])
         assert int(volunteers[column]) == stats["volunteers"]
     assert int(rows[4][-1][0]) == 8 + 1 + 1  # 3 scanned + 5 tally; 1; the same person once a day
-    assert int(rows[5][-1][0]) == 1
+    assert (int(rows[5][-1][0]), int(rows[6][-1][0])) == (5, 5)
+    assert int(rows[7][-1][0]) == 1
     # 合计 equals the unit's row of the bureaus' counts API.
     bureau = make.auth(make.user("bureau", region_code="140100"))
     stats = lead.get(f"/api/v1/stats?campaign_id={unit.campaign.id}&region=140100&group_by=org",
                      headers=bureau).get_json()
     (mine,) = [r for r in stats["rows"] if r["key"] == str(unit.org.id)]
-    assert (mine["activities"], mine["attendance"], mine["volunteers"]) == (3, int(rows[4][-1][0]), int(rows[5][-1][0]))
+    assert (mine["activities"], mine["attendance"], mine["volunteers"]) == (3, int(rows[4][-1][0]), int(rows[7][-1][0]))
+    # Every count row and its parts: 合计 equals the unit's row of the counts API, cell by cell.
+    for offset, (_label, key) in enumerate(TABLE_ROWS, start=1):
+        if key in mine:
+            assert int(rows[offset][-1][0]) == mine[key], key
     # "=1+1" is a name, shown as text on the page and stored as text in the sheet.
     assert "=1+1" in names
     cell = next(c for c in ws[5] if c.value == "=1+1")

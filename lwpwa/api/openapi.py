@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify
 from ..accounts.models import ROLES
 from ..activities.models import MODES
 from ..activities.reference import FORM_KEYS, THEME_KEYS
+from ..checkins import openapi as checkin_openapi
 from ..checkins.models import KINDS
 from ..checkins.items import MAX_HEADCOUNT
 from ..regions.models import LEVELS
@@ -148,6 +149,24 @@ SCHEMAS = {
         "resident": ref("Resident"),
     }, required=("code", "code_display", "resident_key", "resident")),
     "SyncItem": {
+        "oneOf": [ref("SyncCheckin"), ref("SyncVoid")],
+        "description": "A check-in (`kind` attendee or volunteer) or the undo of an earlier one "
+                       "(`kind` void). An item that fits neither does not fail the request: it is "
+                       "answered `rejected` with reason `invalid`.",
+    },
+    "SyncVoid": obj({
+        "id": {"type": "string", "format": "uuid",
+               "description": "Made on the device; the idempotency key of this undo."},
+        "kind": {"const": "void"},
+        "voids": {"type": "string", "format": "uuid",
+                  "description": "The id of the earlier check-in or tally to undo: one of the same "
+                                 "user, made at most 15 minutes before this undo's corrected time."},
+        "scanned_at": {**DATE_TIME, "description": "The device's clock when the user undid it."},
+    }, required=("id", "kind", "voids", "scanned_at"),
+        description="The phone's undo (撤销). It answers `accepted` when it voided its target, "
+                    "`duplicate` when the target was voided already, `rejected` with "
+                    "`void_not_allowed` otherwise."),
+    "SyncCheckin": {
         **obj({
             "id": {"type": "string", "format": "uuid",
                    "description": "Made on the device; the idempotency key of this check-in."},
@@ -184,7 +203,8 @@ SCHEMAS = {
     "SyncResponse": obj({
         "server_time": {**DATE_TIME, "description": "The server's clock, to show a device its error."},
         "results": array(ref("SyncResult"), description="One result per item, in the order sent."),
-        "summary": obj({status: COUNT for status in SYNC_STATUSES}, required=SYNC_STATUSES),
+        "summary": obj({status: COUNT for status in SYNC_STATUSES}, required=SYNC_STATUSES[:4],
+                       description="How many results have each status; `voided` only when some do."),
     }, required=("server_time", "results", "summary")),
     "DayStats": obj({
         "date": DAY,
@@ -367,9 +387,26 @@ sends, read from the same clock as `scanned_at`. `server_time` lets the device s
     scanner, or a mistyped code: rescan.
   - `unknown_code`: a well-formed code this server never issued. Ask the resident to register.
   - `revoked_code`: the code was replaced or its resident erased. The resident needs a new code.
-  - `unknown_activity`: no such activity. Refresh the list of activities.
-  - `forbidden_activity`: the activity exists but the caller's unit may not record into it.
-    Sign in with an account of the activity's unit.
+  - `forbidden_activity`: not an activity the caller's unit may record into: another unit's,
+    or one that does not exist (the two answer alike, so that ids reveal nothing). Refresh the
+    list of activities, or sign in with an account of the activity's unit. Such items are kept
+    in the sender's unit's audit list, not in the other unit's.
+  - `unknown_activity`: no such activity, answered only to an admin (who may record into any
+    activity, so learns nothing from it). Refresh the list of activities.
+  - `void_not_allowed`: an undo that may not take effect (below).
+- `voided`: the answer to a check-in's id once it was voided (by the phone's undo or a site
+  lead): it no longer counts. Nothing to do.
+
+**Undo (撤销).** An item `{"id", "kind": "void", "voids": "<id of an earlier item>",
+"scanned_at"}` undoes an earlier check-in or tally of the **same user**, made at most 15 minutes
+before the undo's corrected time (and at most a minute after it, for two batches' clock
+corrections). It answers `accepted` when it voided the target (every count drops by what the
+target had added, in the same transaction), `duplicate` when the target was voided already (or
+by an earlier undo of this batch), `rejected` `void_not_allowed` otherwise: another user's item,
+too late, a target never counted (held, duplicate, rejected, unknown, or later in the batch
+than the undo), or the unit's table accepted by its bureau. An undo is an item like any other:
+its own `id` makes it exactly once, resent or from another device. It may come in the batch of
+its target, after it; after an undo, a later scan of the same person may count again that day.
 
 A `headcount` item (anonymous walk-ins) is accepted once per id and never a duplicate. Any
 valid code may be recorded as `attendee` or as `volunteer`; the two are counted separately.
@@ -432,13 +469,15 @@ def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
     for method, path, entry in (OPERATIONS + report_openapi.OPERATIONS + resident_openapi.OPERATIONS
-                                + workspace_openapi.OPERATIONS + flags_openapi.OPERATIONS):
+                                + workspace_openapi.OPERATIONS + checkin_openapi.OPERATIONS
+                                + flags_openapi.OPERATIONS):
         entry = copy.deepcopy(entry)
         entry["description"] = entry["description"].replace("{max_items}", str(sync_max_items)) \
                                                    .replace("{margin}", str(hold_margin_hours))
         paths.setdefault(path, {})[method] = entry
     schemas = copy.deepcopy({**SCHEMAS, **report_openapi.SCHEMAS, **resident_openapi.SCHEMAS,
-                               **workspace_openapi.SCHEMAS, **flags_openapi.SCHEMAS})
+                               **workspace_openapi.SCHEMAS, **checkin_openapi.SCHEMAS,
+                               **flags_openapi.SCHEMAS})
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

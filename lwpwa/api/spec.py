@@ -4,8 +4,9 @@ from ..accounts.models import ROLES
 PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
 SYNC_MAX_ITEMS = 1000  # the default of Config.SYNC_MAX_ITEMS; the served document uses the config
-SYNC_STATUSES = ("accepted", "duplicate", "held", "rejected")
-REJECT_REASONS = ("invalid", "unknown_code", "revoked_code", "unknown_activity", "forbidden_activity")
+SYNC_STATUSES = ("accepted", "duplicate", "held", "rejected", "voided")
+REJECT_REASONS = ("invalid", "unknown_code", "revoked_code", "unknown_activity", "forbidden_activity",
+                  "void_not_allowed")
 
 # Who may call an operation: the security requirement, and the roles (an extension, x-roles).
 PUBLIC = []

@@ -1,70 +1,58 @@
 """What a region's dashboard shows: the counts API's rows (reused as they are), the walk-in
-tallies apart, and every unit's submission status against the due date."""
+tallies apart with the share of participations verified by a scanned code, and every unit's
+submission status against the due date."""
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..checkins.models import CheckinCount
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region
 from ..reports import service
-from ..reports.counts import counted_activities
-from ..submissions.models import Submission
-from ..submissions.service import CHANGED, MISSING, SUBMITTED, submission_status
+from ..reports import submitted
+from ..submissions.service import CHANGED, MISSING, SUBMITTED, changed_flags
 
 OVERDUE = "overdue"  # missing after the due date
 STATUS_ORDER = {OVERDUE: 0, MISSING: 1, CHANGED: 2, SUBMITTED: 3}
 # "label" keeps the official order (cities by code, units by place then name): sorting Chinese
 # names by code point would be meaningless.
-SORT_KEYS = ("label", "activities", "attendance", "volunteers", "status")
+SORT_KEYS = ("label", "activities", "attendance", "attendance_tallied", "verified_share", "volunteers", "status",
+             "delta_attendance")
 
 
-def tallied_attendance(campaign, region):
-    """Walk-ins counted by a tally (no code): shown apart, never mistaken for verified scans.
-    Read from the counts table, as the counts API's rows are."""
-    ids = counted_activities(campaign.id, region_code=region.code)
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(CheckinCount.headcount), 0))
-        .where(CheckinCount.activity_id.in_(ids), CheckinCount.kind == "attendee")
-    ))
+def verified_share(row):
+    """The share of participations verified by a scanned code, 0..1, or None with none at all."""
+    return row["attendance_scanned"] / row["attendance"] if row["attendance"] else None
 
 
-def latest_submissions(campaign, region):
-    """{org_id: the unit's latest Submission} for the region's units, in one query."""
-    ranked = (
-        select(Submission.id,
-               func.row_number().over(partition_by=Submission.org_id,
-                                      order_by=(Submission.submitted_at.desc(), Submission.id.desc()))
-               .label("rank"))
-        .join(Org, Org.id == Submission.org_id)
-        .where(Submission.campaign_id == campaign.id, Org.region_code.like(region.prefix + "%"))
-        .subquery()
-    )
-    latest = db.session.scalars(
-        select(Submission).join(ranked, ranked.c.id == Submission.id).where(ranked.c.rank == 1))
-    return {submission.org_id: submission for submission in latest}
+def with_shares(rows):
+    for row in rows:
+        row["verified_share"] = verified_share(row)
+    return rows
 
 
-def unit_statuses(campaign, region, today=None):
-    """{org_id: {"status", "submitted_at", "late"}} for every unit of the region.
+def unit_statuses(campaign, region, today=None, latest=None):
+    """{org_id: {"status", "decision", "version", "submitted_at", "late"}} for every unit.
 
-    Units without a submission cost nothing; a submitted unit's live table is compared with
-    its latest submission by `submission_status` itself (a few queries per submitted unit)."""
+    `status` compares the live table with the latest version (submitted: the same; changed
+    since; missing; missing past the due date); `decision` is the bureau's on that version
+    (submitted, accepted, returned). The live tables of all submitted units are made in one
+    bulk snapshot (`submissions.freeze.unit_snapshots`), not unit by unit."""
     today = today or datetime.now(campaign.zone).date()
     due = campaign.report_due_on
-    latest = latest_submissions(campaign, region)
-    orgs = {org.id: org for org in db.session.scalars(select(Org).where(Org.id.in_(list(latest))))}
+    latest = latest if latest is not None else submitted.latest_versions(campaign, region)
+    orgs = db.session.scalars(select(Org).where(Org.id.in_(list(latest)))).all()
+    changed = changed_flags(campaign, orgs, latest)
     statuses = {}
     for org_id, _name, _region_name in service.units_in(region):
-        submission = latest.get(org_id)
-        if submission is None:
-            status = OVERDUE if due and today > due else MISSING
-            statuses[org_id] = {"status": status, "submitted_at": None, "late": False}
+        row = latest.get(org_id)
+        if row is None:
+            statuses[org_id] = {"status": OVERDUE if due and today > due else MISSING, "decision": None,
+                                "version": None, "submitted_at": None, "late": False}
             continue
-        status, submission = submission_status(campaign, orgs[org_id])
-        local_day = submission.submitted_at.astimezone(campaign.zone).date()
-        statuses[org_id] = {"status": status, "submitted_at": submission.submitted_at,
+        local_day = row.submitted_at.astimezone(campaign.zone).date()
+        statuses[org_id] = {"status": CHANGED if changed[org_id] else SUBMITTED, "decision": row.status,
+                            "version": row.version, "submitted_at": row.submitted_at,
                             "late": bool(due and local_day > due)}
     return statuses
 
@@ -77,19 +65,43 @@ def status_counts(statuses, org_ids=None):
     return counts
 
 
-def unit_rows(campaign, region, statuses):
-    """The counts API's rows by unit, with the unit's place and submission status."""
-    places = {str(org_id): region_name for org_id, _name, region_name in service.units_in(region)}
-    rows = service.stats_rows(campaign, region, "org")
+def basis_rows(campaign, region, group_by, basis, latest):
+    if basis == "submitted":
+        return submitted.submitted_rows(campaign, region, group_by, latest)
+    return service.stats_rows(campaign, region, group_by)
+
+
+def with_deltas(rows, live_rows):
+    """Each row's "changed since submission", apart: live minus submitted, per count."""
+    live = {row["key"]: row for row in live_rows}
     for row in rows:
-        row["place"] = places.get(row["key"], "")
-        row.update(statuses.get(int(row["key"]), {"status": MISSING, "submitted_at": None, "late": False}))
+        other = live.get(row["key"], {})
+        row["delta_attendance"] = other.get("attendance", 0) - row["attendance"]
+        row["delta_volunteers"] = other.get("volunteers", 0) - row["volunteers"]
+        row["live_attendance"] = other.get("attendance", 0)
     return rows
 
 
-def city_rows(campaign, region, statuses):
-    """The counts API's rows by city, each with how many of its units are in which status."""
-    rows = service.stats_rows(campaign, region, "city")
+def unit_rows(campaign, region, statuses, basis="live", latest=None):
+    """The counts API's rows by unit on a basis, with the unit's place, submission status and
+    (submitted basis) the difference of its live table."""
+    places = {str(org_id): region_name for org_id, _name, region_name in service.units_in(region)}
+    rows = with_shares(basis_rows(campaign, region, "org", basis, latest))
+    if basis == "submitted":
+        with_deltas(rows, service.stats_rows(campaign, region, "org"))
+    for row in rows:
+        row["place"] = places.get(row["key"], "")
+        row.update(statuses.get(int(row["key"]), {"status": MISSING, "decision": None, "version": None,
+                                                  "submitted_at": None, "late": False}))
+    return rows
+
+
+def city_rows(campaign, region, statuses, basis="live", latest=None):
+    """The counts API's rows by city on a basis, each with how many of its units are in which
+    status (and, submitted basis, the difference of the live counts)."""
+    rows = with_shares(basis_rows(campaign, region, "city", basis, latest))
+    if basis == "submitted":
+        with_deltas(rows, service.stats_rows(campaign, region, "city"))
     city_of = dict(db.session.execute(
         select(Org.id, func.substr(Org.region_code, 1, 4)).where(Org.region_code.like(region.prefix + "%"))).all())
     for row in rows:
@@ -99,6 +111,20 @@ def city_rows(campaign, region, statuses):
     return rows
 
 
+def missing_units(campaign, region, statuses, today=None, limit=200):
+    """The units whose table the bureau still waits for (none submitted, or the latest returned),
+    with their contacts and how many days past the due date (negative: days left)."""
+    today = today or datetime.now(campaign.zone).date()
+    due = campaign.report_due_on
+    waiting = [org_id for org_id, entry in statuses.items()
+               if entry["status"] in (MISSING, OVERDUE) or entry["decision"] == "returned"]
+    orgs = db.session.execute(
+        select(Org, Region.name).join(Region, Region.code == Org.region_code)
+        .where(Org.id.in_(waiting[:limit])).order_by(Org.region_code, Org.name)).all()
+    return [{"org": org, "place": place, "returned": statuses[org.id]["decision"] == "returned",
+             "days_overdue": (today - due).days if due else None} for org, place in orgs], len(waiting)
+
+
 def sort_rows(rows, key, descending):
     """Server-side sorting (no script needed): by a column, ties in the official order."""
     if key not in SORT_KEYS or key == "label":
@@ -106,9 +132,12 @@ def sort_rows(rows, key, descending):
     if key == "status":
         def sort_key(row):
             return STATUS_ORDER.get(row.get("status"), 9)
+    elif key == "verified_share":
+        def sort_key(row):  # rows without participations below every share
+            return -1 if row["verified_share"] is None else row["verified_share"]
     else:
         def sort_key(row):
-            return row[key]
+            return row.get(key, 0)
     # Stable: ties keep the official order.
     return sorted(rows, key=sort_key, reverse=descending)
 

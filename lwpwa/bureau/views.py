@@ -6,10 +6,10 @@ from sqlalchemy import select
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..i18n import current_locale
-from ..reports import service
+from ..reports import region_table, service, submitted
 from ..reports.api import XLSX, download
-from ..reports.table import NOTES, ROW_LABELS, region_columns
-from ..reports.counts import counted_activities
+from ..reports.counts import FIGURES
+from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, region_columns, version_label
 from ..reports.xlsx import to_bytes
 from ..regions.models import Region
 from ..web.access import role_required
@@ -52,28 +52,39 @@ def region(code):
         return render_template("bureau/dashboard.html", **page)
     sort = request.args.get("sort", "label")
     descending = request.args.get("dir") == "desc"
-    statuses = dashboard.unit_statuses(campaign, region)
-    themes = localized_themes(service.stats_rows(campaign, region, "theme"))
-    days = service.stats_rows(campaign, region, "day")
+    basis = page_basis()
+    latest = submitted.latest_versions(campaign, region)
+    statuses = dashboard.unit_statuses(campaign, region, latest=latest)
+    themes = localized_themes(dashboard.basis_rows(campaign, region, "theme", basis, latest))
+    days = dashboard.basis_rows(campaign, region, "day", basis, latest)
     cities = units = None
     if region.level == "province":
-        rows = cities = dashboard.city_rows(campaign, region, statuses)
+        rows = cities = dashboard.city_rows(campaign, region, statuses, basis, latest)
     else:
-        rows = units = dashboard.unit_rows(campaign, region, statuses)
+        rows = units = dashboard.unit_rows(campaign, region, statuses, basis, latest)
     # Every activity of the region is in exactly one city (unit): the totals are the rows' sum,
     # which spares a second pass over the check-ins.
-    totals = {key: sum(row[key] for row in rows) for key in ("activities", "attendance", "volunteers")}
+    totals = {key: sum(row[key] for row in rows) for key in ("activities", *FIGURES)}
+    deltas = {key: sum(row.get(key, 0) for row in rows) for key in ("delta_attendance", "delta_volunteers")}
+    missing, missing_count = dashboard.missing_units(campaign, region, statuses)
     return render_template(
-        "bureau/dashboard.html", **page,
+        "bureau/dashboard.html", **page, basis=basis,
         cities=dashboard.sort_rows(cities, sort, descending) if cities is not None else None,
         units=dashboard.sort_rows(units, sort, descending) if units is not None else None,
-        totals=totals,
-        tallied=dashboard.tallied_attendance(campaign, region),
-        status_counts=dashboard.status_counts(statuses),
+        totals=totals, deltas=deltas, verified_share=dashboard.verified_share(totals),
+        status_counts=dashboard.status_counts(statuses), missing=missing, missing_count=missing_count,
         theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
         sort=sort, descending=descending,
         themes=themes, days=days,
     )
+
+
+def page_basis():
+    """?basis=live|submitted on the bureau's pages; submitted unless asked (404 on nonsense)."""
+    basis = request.args.get("basis", "submitted")
+    if basis not in region_table.BASES:
+        abort(404)
+    return basis
 
 
 @bp.get("/<code>/table")
@@ -83,27 +94,30 @@ def table(code):
     region, campaigns, campaign = _context(code)
     if campaign is None:
         abort(404)
-    ids = counted_activities(campaign.id, region_code=region.code)
-    theme_rows = service.region_theme_rows(ids)
-    units = service.region_unit_rows(region, ids)
-    columns = region_columns(theme_rows)
+    basis = page_basis()
+    document = region_table.region_document(campaign, region, basis)
+    snapshot = document.snapshot
+    columns = region_columns(snapshot["themes"])
+    units = snapshot["units"]
     template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
-        columns=columns, units=units, today=service.today_in(campaign), row_labels=ROW_LABELS, notes=NOTES,
+        basis=basis, document=document, version_label=version_label, columns=columns, units=units, today=document.on_date,
+        row_labels=ROW_LABELS, table_rows=TABLE_ROWS, notes=NOTES,
         theme_labels={key: label for key, label, _en in THEMES},
         theme_pairs=[(key, label) for key, label, _en in THEMES],
         unit_theme_totals={key: sum(unit["by_theme"].get(key, 0) for unit in units) for key, _l, _e in THEMES},
-        totals={"attendance": sum(c.values[3] for c in columns), "volunteers": sum(c.values[4] for c in columns)},
+        totals={key: sum(c.values[key] for c in columns) for key in FIGURES},
     )
 
 
 @bp.get("/<code>/report.xlsx")
 @role_required(*BUREAU_ROLES)
 def report_xlsx(code):
-    """The same workbook as GET /api/v1/regions/<code>/report.xlsx, for a signed-in browser."""
+    """The workbook of GET /api/v1/regions/<code>/report.xlsx, for a signed-in browser (on the
+    pages' basis: submitted unless ?basis=live)."""
     region, _campaigns, campaign = _context(code)
     if campaign is None:
         abort(404)
-    workbook = service.region_workbook(campaign, region)
+    workbook = region_table.region_workbook(campaign, region, page_basis())
     return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{region.name}.xlsx")

@@ -3,8 +3,11 @@
 Every write that makes a check-in `accepted` adds it to its (activity, kind, day) row in the same
 transaction: sync after its inserts are settled (only the rows it inserted as accepted; a lost
 insert that became a duplicate, or an id answered as stored, adds nothing), a site lead's
-approval of a held check-in. Nothing ever makes an accepted row anything else, and erasing or
-anonymizing a resident leaves check-ins as they are, so the counters only ever grow.
+approval of a held check-in. The one write that makes an accepted row anything else is a void
+(voids.py: accepted -> voided, by a conditional UPDATE whose rowcount says whether this
+transaction did it), which takes exactly that row's share off (`remove`). A row brought back to
+(0, 0) is deleted, so that the table holds a row exactly where the aggregate of `checkins` does.
+Erasing or anonymizing a resident leaves check-ins as they are.
 
 The additions of a transaction are gathered in a dict (`Counts`) and applied by one multi-row
 upsert, keys sorted, just before the commit: on PostgreSQL two transactions then take the
@@ -55,6 +58,18 @@ class Counts(dict):
         else:
             entry[1] += headcount or 0
 
+    def remove(self, activity_id, kind, day, resident_id, headcount):
+        """One accepted check-in that was voided: exactly what `add` counted for it comes off."""
+        if day is None:
+            return
+        entry = self.get((activity_id, kind, day))
+        if entry is None:
+            entry = self[(activity_id, kind, day)] = [0, 0]
+        if resident_id is not None:
+            entry[0] -= 1
+        else:
+            entry[1] -= headcount or 0
+
     def apply(self):
         """Add everything to `checkin_counts`, in this transaction, by one upsert; then empty."""
         if not self:
@@ -69,8 +84,13 @@ class Counts(dict):
             entry[0] += scanned
             entry[1] += headcount
         self.clear()
-        rows = [(*key, scanned, headcount) for key, (scanned, headcount) in sorted(merged.items())]
+        rows = [(*key, scanned, headcount) for key, (scanned, headcount) in sorted(merged.items())
+                if scanned or headcount]
         mark_dirty({key[0] for key in merged})  # their anomaly flags, recomputed on the next read
+        if not rows:
+            return
+        # Keys some of whose counts came off: a row they bring back to (0, 0) is deleted after.
+        lowered = [key for key, (scanned, headcount) in sorted(merged.items()) if scanned < 0 or headcount < 0]
         cursor = connection.connection.cursor()  # the driver's, in this transaction
         try:
             if sqlite:
@@ -80,6 +100,11 @@ class Counts(dict):
             else:
                 # One array per column, binary, as store.py inserts check-ins.
                 cursor.execute(_postgresql_upsert_sql(), [list(column) for column in zip(*rows)])
+            if lowered:
+                placeholder = "?" if sqlite else "%s"
+                cursor.executemany(
+                    f"DELETE FROM {TABLE} WHERE activity_id = {placeholder} AND kind = {placeholder}"
+                    f" AND day = {placeholder} AND scanned = 0 AND headcount = 0", lowered)
         finally:
             cursor.close()
 

@@ -9,6 +9,8 @@ from ..residents import codes
 from .models import KINDS
 
 ACCEPTED, DUPLICATE, HELD, REJECTED = "accepted", "duplicate", "held", "rejected"
+VOIDED = "voided"  # a check-in's status once a correction undid it
+VOID = "void"  # the kind of a sync item that undoes an earlier one
 MAX_HEADCOUNT = 10_000
 
 
@@ -27,16 +29,29 @@ class Item:
     """One item of a batch, parsed, then decided."""
 
     __slots__ = ("index", "echo_id", "client_id", "activity_id", "kind", "code", "headcount",
-                 "device_scanned_at", "scanned_at", "row", "status", "reason", "count_key", "raw")
+                 "device_scanned_at", "scanned_at", "row", "status", "reason", "count_key", "raw",
+                 "voids", "target", "voided_by", "round")
 
     def __init__(self, index):
         self.index = index
         self.echo_id = self.client_id = self.activity_id = self.kind = self.code = None
         self.headcount = self.device_scanned_at = self.scanned_at = self.row = None
         self.status = self.reason = self.count_key = self.raw = None
+        # A void (kind "void"): `voids` is the id it undoes, `target` what it found there (an
+        # earlier Item of this batch, or voids.Target, a stored check-in). A check-in of this
+        # batch undone by a later void of it has that void in `voided_by`; `round` is the
+        # insert round of a check-in (sync.sync_batch): 0, or one more than the round of an
+        # undone check-in of the same person whose count it takes over.
+        self.voids = self.target = self.voided_by = None
+        self.round = 0
 
     def decide(self, status, reason=None):
         self.status, self.reason = status, reason
+
+
+def uuid_or_none(value):
+    """A UUID in canonical form, or None if `value` is not one."""
+    return _uuid(value)
 
 
 def _uuid(value):
@@ -83,8 +98,10 @@ def parse_item(index, data):
     # for an item without a usable one, whatever short text or number it had.
     if item.client_id is not None or (isinstance(sent_id, (str, int)) and len(str(sent_id)) <= 64):
         item.echo_id = sent_id
-    activity_id = data.get("activity_id")
     kind = data.get("kind")
+    if kind == VOID:
+        return _parse_void(item, data)
+    activity_id = data.get("activity_id")
     code = data.get("code")
     headcount = data.get("headcount")
     item.device_scanned_at = parse_timestamp(data.get("scanned_at"))
@@ -107,6 +124,19 @@ def parse_item(index, data):
         item.code = parse_code(code)
         valid = item.code is not None
     if not valid:
+        item.raw = data
+        item.decide(REJECTED, "invalid")
+    return item
+
+
+def _parse_void(item, data):
+    """`{"id", "kind": "void", "voids", "scanned_at"}`: the undo of an earlier item. A void that
+    does not fit is rejected `invalid` and kept like any other invalid item."""
+    item.voids = _uuid(data.get("voids"))
+    item.device_scanned_at = parse_timestamp(data.get("scanned_at"))
+    if item.client_id is None or item.voids is None or item.device_scanned_at is None \
+            or item.voids == item.client_id:
+        item.voids = None
         item.raw = data
         item.decide(REJECTED, "invalid")
     return item

@@ -7,14 +7,19 @@ from ..database import BigId, UTCDateTime
 from ..extensions import db
 
 KINDS = ("attendee", "volunteer")
-STATUSES = ("accepted", "duplicate", "held", "rejected")
+# `voided`: was accepted, then undone by a correction (see Correction); never counted again.
+STATUSES = ("accepted", "duplicate", "held", "rejected", "voided")
 REJECT_REASONS = (
     "invalid",
     "unknown_code",
     "revoked_code",
     "unknown_activity",
     "forbidden_activity",
+    "void_not_allowed",
 )
+# Where a correction came from: the phone's undo (a sync item of kind `void`), or a site lead
+# (web page or API).
+CORRECTION_SOURCES = ("phone", "site_lead")
 
 
 class Checkin(db.Model):
@@ -90,3 +95,34 @@ class CheckinCount(db.Model):
 
     def __repr__(self):
         return f"<CheckinCount {self.activity_id} {self.kind} {self.day} {self.scanned}+{self.headcount}>"
+
+
+class Correction(db.Model):
+    """A void: a counted check-in undone. The check-in itself is never edited but for its status
+    (accepted -> voided, in the same transaction as this row and the counts); this row says who,
+    when and why, and points at it (`checkin_id`).
+
+    From a phone, it is the sync item of kind `void`: `client_id` is its id (unique, so a resend
+    answers `status`/`reason` as stored, also when it was refused: `rejected` rows name the id
+    they asked for in `target_client_id` and may point at nothing). From a site lead, it has no
+    `client_id`, is always `accepted`, and `note` says why.
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    checkin_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("checkins.id"), index=True)
+    target_client_id: Mapped[str | None] = mapped_column(String(36))
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # the answer: accepted, duplicate, rejected
+    reason: Mapped[str | None] = mapped_column(String(32))  # void_not_allowed
+    note: Mapped[str | None] = mapped_column(String(200))  # why (a site lead's reason)
+    device_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # as the phone said
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)  # corrected by clock error, or now
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self):
+        return f"<Correction {self.client_id or self.id} {self.status} of {self.checkin_id}>"

@@ -3,10 +3,11 @@
 Speed (bench/sync_ingest.py): the rows are written by one INSERT on the driver's cursor (on
 SQLite an executemany, on PostgreSQL one statement over arrays), with values already in the
 form the column types would store (naive UTC, and on SQLite the text SQLAlchemy writes), so
-there is no per-value work in the ORM; the rows go in the order
-of their ids, so that two requests inserting the same ids wait for each other in one order and
-cannot deadlock on the `client_id` index (PostgreSQL); a deadlock that remains possible through
-the per-person index is retried from a savepoint. On PostgreSQL each column goes as one array
+there is no per-value work in the ORM; the rows go in one order in
+every request (`insert_order`: by the person's key of the one-count index, then by id), so that
+two requests inserting the same ids or counting the same people wait for each other in one
+order instead of deadlocking (PostgreSQL); a deadlock that remains possible (a day two requests
+see differently) is retried from a savepoint. On PostgreSQL each column goes as one array
 (`INSERT ... SELECT FROM unnest`, lookups by `= ANY`), in binary: psycopg parses a query's
 placeholders on every call, and thousands of them cost more than the query. The look-ups and
 decisions run before the write lock (sync.sync_batch's `before_write`); only the insert and
@@ -46,22 +47,23 @@ class ActivityFacts(NamedTuple):
     starts_at: datetime
     ends_at: datetime
     timezone: str
+    campaign_id: int
 
 
-_ACTIVITIES_SQL = (f"SELECT a.id, a.org_id, a.starts_at, a.ends_at, c.timezone FROM {Activity.__tablename__} a "
-                   f"JOIN {Campaign.__tablename__} c ON c.id = a.campaign_id")
+_ACTIVITIES_SQL = (f"SELECT a.id, a.org_id, a.starts_at, a.ends_at, c.timezone, a.campaign_id"
+                   f" FROM {Activity.__tablename__} a JOIN {Campaign.__tablename__} c ON c.id = a.campaign_id")
 
 
 def lookup_activities(ids):
     """{id: ActivityFacts}, on the driver's cursor (the ORM's select cost more than the query)."""
     if not ids:
         return {}
-    rows = _driver_query(_ACTIVITIES_SQL, "a.id", ids)
-    return {id_: ActivityFacts(id_, org_id, _as_utc(starts_at), _as_utc(ends_at), zone)
-            for id_, org_id, starts_at, ends_at, zone in rows}
+    rows = driver_query(_ACTIVITIES_SQL, "a.id", ids)
+    return {id_: ActivityFacts(id_, org_id, as_utc(starts_at), as_utc(ends_at), zone, campaign_id)
+            for id_, org_id, starts_at, ends_at, zone, campaign_id in rows}
 
 
-def _as_utc(value):
+def as_utc(value):
     """A stored UTCDateTime as the column type hands it back: aware UTC."""
     return _UTC_DATETIME.process_result_value(value, None)
 
@@ -69,7 +71,7 @@ def _as_utc(value):
 _UTC_DATETIME = UTCDateTime()
 
 
-def _driver_query(select_sql, column, values):
+def driver_query(select_sql, column, values):
     """Rows of `select_sql WHERE column IN values` on the driver's cursor, in this transaction:
     no ORM or type processing for what is read on every sync. PostgreSQL gets the values as one
     array (`= ANY(%s)`): psycopg parses a query's placeholders on every call, which for a
@@ -100,14 +102,14 @@ def lookup_codes(texts):
     """{code: (code id, resident id, revoked)}"""
     if not texts:
         return {}
-    rows = _driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes", "code", texts)
+    rows = driver_query("SELECT code, id, resident_id, is_revoked FROM sign_in_codes", "code", texts)
     return {code: (code_id, resident_id, bool(revoked)) for code, code_id, resident_id, revoked in rows}
 
 
 def stored_answers(client_ids):
     if not client_ids:
         return {}
-    rows = _driver_query("SELECT client_id, status, reason FROM checkins", "client_id", client_ids)
+    rows = driver_query("SELECT client_id, status, reason FROM checkins", "client_id", client_ids)
     return {client_id: (status, reason) for client_id, status, reason in rows}
 
 
@@ -167,6 +169,8 @@ class Store:
 
     def row(self, item, places, code_rows):
         place = places.get(item.activity_id)
+        if place is not None and not place.allowed:
+            place = None  # refused: kept under the sender (recorded_by_id), not that activity
         code_row = code_rows.get(item.code) if item.code else None
         if item.count_key is not None:  # decided already, for this activity
             day = self.day_value(item.count_key[3])
@@ -196,9 +200,9 @@ class Store:
 
     def insert(self, rows):
         """Insert `rows`, skipping any that conflict; returns the client ids inserted."""
-        # The same order in every request: two requests with the same ids lock them in the
-        # same order, and wait for each other instead of deadlocking.
-        rows = sorted(rows, key=lambda row: row[0] or "")
+        # SQLite has one writer at a time: there the rows go in id order, which appends the
+        # scanner's time-ordered ids at the end of the `client_id` index.
+        rows = sorted(rows, key=lambda row: row[0] or "") if self.sqlite else sorted(rows, key=insert_order)
         connection = db.session.connection().connection  # the driver's, in this transaction
         cursor = connection.cursor()
         try:
@@ -213,7 +217,7 @@ class Store:
     def _insert_chunk(self, cursor, rows):
         if self.sqlite:  # one writer at a time (BEGIN IMMEDIATE): no deadlock possible
             return self._sqlite_insert_chunk(cursor, rows)
-        # One array per column: 15 parameters, not 15 per row (see _driver_query).
+        # One array per column: 15 parameters, not 15 per row (see driver_query).
         params = [list(column) for column in zip(*rows)]
         for attempt in range(DEADLOCK_RETRIES):
             cursor.execute("SAVEPOINT sync_insert")
@@ -243,6 +247,23 @@ class Store:
             return {row[0] for row in rows}
         cursor.execute(f"SELECT client_id FROM {TABLE.name} WHERE id > ?", (before,))
         return {client_id for (client_id,) in cursor.fetchall()}
+
+
+def insert_order(row):
+    """The order rows are inserted in on PostgreSQL, the same in every request, so that two
+    requests take the keys they both need in one order and wait for each other instead of
+    deadlocking. A row takes two unique keys: its `client_id`, and, when accepted, its person's
+    (resident_id, day, kind, activity_id) of the one-count index. Ordered by the person's key
+    first (rows without a person, tallies and refused items, come first) and the id next, two
+    requests counting the same people under ids of their own take the person keys in one order
+    (by ids alone each would take them in its own random order); and two requests with the
+    same ids, which carry the same code, take them in one order too. The day is part of the
+    key: an id whose day two requests see differently (two clock errors across midnight)
+    could still meet in two orders, and is retried (`_insert_chunk`)."""
+    resident_id = row[RESIDENT_INDEX]
+    day = row[DAY_INDEX]
+    return (resident_id is not None, resident_id or 0, str(day) if day is not None else "",
+            row[KIND_INDEX] or "", row[ACTIVITY_INDEX] or 0, row[0] or "")
 
 
 _SQLITE_INSERT_SQL = (f"INSERT INTO {TABLE.name} ({', '.join(COLUMNS)}) "

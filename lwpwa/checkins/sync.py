@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from ..extensions import db
-from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, local_day, parse_batch
+from . import voids
+from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, Item, local_day, parse_batch
 from .counters import Counts
 from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_answers, write_rows
 
@@ -44,7 +45,14 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
     live = [item for item in items if item.status is None]
 
     stored = stored_answers({item.client_id for item in items if item.client_id})
-    activities = lookup_activities({item.activity_id for item in live})
+    # Undos (kind "void", voids.py): their own ids are stored in `corrections`, and they name
+    # check-ins stored before (or earlier in this batch).
+    undos = [item for item in live if item.voids is not None]
+    targets = {}
+    if undos:
+        stored.update(voids.stored_void_answers({item.client_id for item in undos} - stored.keys()))
+        targets = voids.lookup_targets({item.voids for item in undos})
+    activities = lookup_activities({item.activity_id for item in live if item.voids is None})
     code_rows = lookup_codes({item.code for item in live if item.code})
     store = Store(db.session.connection().dialect.name, user, device_id, received_at, clock_error)
     zones = {}
@@ -52,6 +60,7 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
               for activity_id, activity in activities.items()}
     first_of_id = {}
     claimed_keys = set()
+    fresh_undos, voided_ids, tables, released = [], set(), voids.TableLocks(), {}
     for item in items:
         if item.client_id in stored:
             item.decide(*stored[item.client_id])
@@ -67,14 +76,26 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
                 if item.status is None:
                     item.raw = raw_items[item.index]
                     item.decide(REJECTED, "invalid")
+        if item.status is None and item.voids is not None:
+            voids.decide(item, first_of_id, targets, user, places, tables, voided_ids, claimed_keys)
+            fresh_undos.append(item)
+            if item.status == ACCEPTED and isinstance(item.target, Item) and item.target.count_key:
+                # A later scan of this person may count again, once the undone one is voided.
+                released[item.target.count_key] = item.target.round + 1
+            continue  # an undo is a row of `corrections`, written below
         if item.status is None:
-            _decide(item, places, code_rows, claimed_keys)
+            _decide(item, places, code_rows, claimed_keys, user, raw_items)
+            if released and item.status == ACCEPTED and item.count_key in released:
+                item.round = released[item.count_key]
         item.row = store.row(item, places, code_rows)
 
     if before_write is not None:
         before_write()
-    inserted = write_rows(items, store)
     own = Counts() if counts is None else counts
+    if fresh_undos:
+        inserted = _write_with_undos(items, fresh_undos, store, voids.PhoneVoids(user, device_id, received_at, own))
+    else:
+        inserted = write_rows(items, store)
     add_accepted(items, inserted, own)
     if counts is None:
         own.apply()
@@ -84,7 +105,35 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
         if item.status is None:  # a repeat of an id decided earlier in this batch
             first = first_of_id[item.client_id]
             item.decide(first.status, first.reason)
+    if fresh_undos:
+        _answer_voided_after_their_undo(items, fresh_undos)
     return [{"id": item.echo_id, "status": item.status, "reason": item.reason} for item in items]
+
+
+def _write_with_undos(items, undos, store, phone_voids):
+    """The writes of a batch with undos, in its order where it matters: the undos of check-ins
+    stored before go first (a scan after the undo may count the same person again); then the
+    check-ins in rounds: those of round 0, the undos of them, the scans that count a person
+    again after such an undo (round 1), and so on. An undone check-in is inserted as it was
+    decided and then voided like a stored one: if it lost its insert (to a person counted
+    meanwhile, or to the same id stored by another request), the undo finds what is stored."""
+    phone_voids.void_stored(undos)
+    inserted = set()
+    for number in range(max(item.round for item in items) + 1):
+        inserted |= write_rows([item for item in items if item.round == number], store)
+        phone_voids.void_in_batch([undo for undo in undos if isinstance(undo.target, Item)
+                                   and undo.target.round == number])
+    phone_voids.store_refused(undos)
+    return inserted
+
+
+def _answer_voided_after_their_undo(items, undos):
+    """Items are answered in the order given: a check-in's id that comes again after the undo
+    that voided it (in this batch) answers `voided`, as any later resend of it will."""
+    undone_at = {item.voids: item.index for item in undos if item.status == ACCEPTED}
+    for item in items:
+        if item.voids is None and item.status == ACCEPTED and undone_at.get(item.client_id, len(items)) < item.index:
+            item.decide(VOIDED)
 
 
 def _zone(zones, name):
@@ -97,10 +146,11 @@ def _zone(zones, name):
 class _Place:
     """What deciding needs of one activity, worked out once per batch."""
 
-    __slots__ = ("allowed", "earliest", "latest", "zone")
+    __slots__ = ("allowed", "earliest", "latest", "zone", "org_id", "campaign_id")
 
     def __init__(self, activity, user, margin, zones):
         self.allowed = user.role == "admin" or user.org_id == activity.org_id
+        self.org_id, self.campaign_id = activity.org_id, activity.campaign_id
         # An activity dated at the calendar's very edge has no time 6 hours beyond it.
         try:
             self.earliest = activity.starts_at - margin
@@ -113,11 +163,15 @@ class _Place:
         self.zone = _zone(zones, activity.timezone)
 
 
-def _decide(item, places, code_rows, claimed_keys):
+def _decide(item, places, code_rows, claimed_keys, user, raw_items):
     place = places.get(item.activity_id)
-    if place is None:
-        return item.decide(REJECTED, "unknown_activity")
-    if not place.allowed:
+    if place is None or not place.allowed:
+        # Another unit's activity and one that does not exist answer alike (ids reveal
+        # nothing); only an admin, who may record into any activity, learns that there is none.
+        # Kept under the sender, not under that unit's activity (store.row), with what was sent.
+        item.raw = raw_items[item.index]
+        if place is None and user.role == "admin":
+            return item.decide(REJECTED, "unknown_activity")
         return item.decide(REJECTED, "forbidden_activity")
     code_row = None
     if item.code is not None:

@@ -16,13 +16,20 @@ from ..database import utcnow
 from ..errors import ValidationError, not_found
 from ..extensions import db
 from ..regions.models import Region
-from . import service
+from . import region_table, service, submitted
 from .xlsx import FORMULA_STARTS, to_bytes
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPS = ("org", "theme", "day", "city")
+GROUPS = ("org", "theme", "day", "province", "city", "county")
+
+
+def choice_from_query(name, choices, default):
+    value = request.args.get(name, default)
+    if value not in choices:
+        raise ValidationError({name: _("Must be one of: %(choices)s.", choices=", ".join(choices))})
+    return value
 
 
 def campaign_from_query():
@@ -56,8 +63,10 @@ def download(data, mimetype, filename):
 def org_report(org_id):
     org = visible_org_or_404(g.api_user, org_id)
     campaign = campaign_from_query()
-    workbook = service.unit_workbook(campaign, org)
-    return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{org.name}.xlsx")
+    version = query_int("version")
+    workbook = service.unit_workbook(campaign, org, version)
+    suffix = f"-第{version}版" if version else ""
+    return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{org.name}{suffix}.xlsx")
 
 
 @bp.get("/regions/<code>/report.xlsx")
@@ -65,7 +74,8 @@ def org_report(org_id):
 def region_report(code):
     region = visible_region_or_404(code)
     campaign = campaign_from_query()
-    workbook = service.region_workbook(campaign, region)
+    basis = choice_from_query("basis", region_table.BASES, "live")
+    workbook = region_table.region_workbook(campaign, region, basis)
     return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{region.name}.xlsx")
 
 
@@ -77,16 +87,12 @@ def stats():
     if not code:
         raise ValidationError({"region": _("This field is required.")})
     region = visible_region_or_404(code)
-    group_by = request.args.get("group_by", "org")
-    if group_by not in GROUPS:
-        raise ValidationError({"group_by": _("Must be one of: %(choices)s.", choices=", ".join(GROUPS))})
-    output = request.args.get("format", "json")
-    if output not in ("json", "csv"):
-        raise ValidationError({"format": _("Must be one of: %(choices)s.", choices="json, csv")})
-    rows = service.stats_rows(campaign, region, group_by)
-    totals = service.stats_totals(campaign, region, rows)
+    group_by = choice_from_query("group_by", GROUPS, "org")
+    output = choice_from_query("format", ("json", "csv"), "json")
+    basis = choice_from_query("basis", region_table.BASES, "live")
+    rows, totals = stats_of(campaign, region, group_by, basis)
     # The ETag covers the counts, not the generation time: unchanged counts answer 304.
-    tag = hashlib.sha256(json.dumps([campaign.id, region.code, group_by, output, totals, rows],
+    tag = hashlib.sha256(json.dumps([campaign.id, region.code, group_by, basis, output, totals, rows],
                                     sort_keys=True).encode()).hexdigest()[:32]
     if tag in request.if_none_match:
         response = Response(status=304)
@@ -96,7 +102,7 @@ def stats():
         response = download(stats_csv(rows), "text/csv; charset=utf-8",
                             f"stats-{region.code}-{group_by}.csv")
     else:
-        response = jsonify({"campaign_id": campaign.id, "region_code": region.code,
+        response = jsonify({"campaign_id": campaign.id, "region_code": region.code, "basis": basis,
                             "generated_at": utcnow().isoformat(), "group_by": group_by,
                             "totals": totals, "rows": rows})
     response.set_etag(tag)
@@ -104,16 +110,39 @@ def stats():
     return response
 
 
+def stats_of(campaign, region, group_by, basis):
+    """(rows, totals) of the counts API on a basis."""
+    if basis == "submitted":
+        latest = submitted.latest_versions(campaign, region)
+        rows = submitted.submitted_rows(campaign, region, group_by, latest)
+        return rows, submitted.submitted_totals(region, rows, latest)
+    rows = service.stats_rows(campaign, region, group_by)
+    return rows, service.stats_totals(campaign, region, rows)
+
+
+# The CSV's columns: the first five as they always were, then the parts of each count.
+CSV_COLUMNS = ("key", "label", "activities", "attendance", "volunteers", "attendance_scanned",
+               "attendance_tallied", "volunteers_scanned", "volunteers_tallied")
+SUBMISSION_COLUMNS = ("submission_version", "submission_status", "submission_submitted_at")
+
+
 def stats_csv(rows):
     """UTF-8 with a BOM so that Excel shows Chinese; text never starts like a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["key", "label", "activities", "attendance", "volunteers"])
+    versions = bool(rows) and "submission" in rows[0]  # rows by unit on the submitted basis
+    writer.writerow(CSV_COLUMNS + (SUBMISSION_COLUMNS if versions else ()))
     for row in rows:
         label = row["label"]
         if label.startswith(FORMULA_STARTS):
             label = "'" + label
-        writer.writerow([row["key"], label, row["activities"], row["attendance"], row["volunteers"]])
+        values = [label if column == "label" else row[column] for column in CSV_COLUMNS]
+        if versions:
+            values += [(row["submission"] or {}).get(key, "") for key in ("version", "status", "submitted_at")]
+        writer.writerow(values)
     return "\ufeff" + buffer.getvalue()
 
 
+
+
+from ..submissions import api as _submissions_api  # noqa: E402,F401  (its routes are on this blueprint)

@@ -29,31 +29,49 @@ def counted_activities(campaign_id, org_id=None, region_code=None):
     return query
 
 
+# The figures of every count, in the order the tables show them: each count and its two parts,
+# the people counted by their code (scanned, verified) and the walk-ins counted by a tally.
+FIGURES = ("attendance", "attendance_scanned", "attendance_tallied",
+           "volunteers", "volunteers_scanned", "volunteers_tallied")
+ZERO = dict.fromkeys(FIGURES, 0)
+
+
 def per_day_counts(activity_ids):
-    """A subquery: (activity_id, kind, day, n) with n = the people + tallies of that day."""
+    """A subquery: (activity_id, kind, day, n, scanned, headcount) with n = the people +
+    tallies of that day."""
     return (
         select(
             CheckinCount.activity_id,
             CheckinCount.kind,
             CheckinCount.day,
             (CheckinCount.scanned + CheckinCount.headcount).label("n"),
+            CheckinCount.scanned,
+            CheckinCount.headcount,
         )
         .where(CheckinCount.activity_id.in_(activity_ids))
         .subquery()
     )
 
 
-def _people_and_tallies(kind):
-    """Within an activity's counter rows: the people of `kind` plus their tallies."""
-    return func.coalesce(
-        func.sum(CheckinCount.scanned + CheckinCount.headcount).filter(CheckinCount.kind == kind), 0)
+def _sum_of(column, kind):
+    """Within counter rows: the sum of `column` over those of `kind`, 0 when there are none."""
+    return func.coalesce(func.sum(column).filter(CheckinCount.kind == kind), 0)
+
+
+def _figure_columns():
+    """The six figures of FIGURES as aggregates over counter rows, labelled."""
+    columns = []
+    for kind, name in (("attendee", "attendance"), ("volunteer", "volunteers")):
+        columns += [_sum_of(CheckinCount.scanned + CheckinCount.headcount, kind).label(name),
+                    _sum_of(CheckinCount.scanned, kind).label(f"{name}_scanned"),
+                    _sum_of(CheckinCount.headcount, kind).label(f"{name}_tallied")]
+    return columns
 
 
 def per_activity_counts(activity_ids):
-    """A subquery: (activity_id, attendance, volunteers), one row per activity with counts."""
+    """A subquery: (activity_id, *FIGURES), one row per activity with counts."""
     return (
-        select(CheckinCount.activity_id, _people_and_tallies("attendee").label("attendance"),
-               _people_and_tallies("volunteer").label("volunteers"))
+        select(CheckinCount.activity_id, *_figure_columns())
         .where(CheckinCount.activity_id.in_(activity_ids))
         .group_by(CheckinCount.activity_id)
         .subquery()
@@ -61,21 +79,20 @@ def per_activity_counts(activity_ids):
 
 
 def activity_totals(activity_ids):
-    """{activity_id: {"attendance": n, "volunteers": n}} for the given activity-id query."""
+    """{activity_id: {figure: n for every figure of FIGURES}} for the given activity-id query."""
     counts = per_activity_counts(activity_ids)
-    return {activity_id: {"attendance": int(attendance), "volunteers": int(volunteers)}
-            for activity_id, attendance, volunteers in db.session.execute(select(counts))}
+    return {activity_id: dict(zip(FIGURES, (int(n) for n in figures)))
+            for activity_id, *figures in db.session.execute(select(counts))}
 
 
 def grouped_totals(activity_ids, *group_columns):
-    """[(*keys, activities, attendance, volunteers)] grouped by columns of Activity or Org."""
+    """[(*keys, {"activities": n, figure: n …})] grouped by columns of Activity or Org."""
     per_activity = per_activity_counts(activity_ids)
     query = (
         select(
             *(column.label(f"key{i}") for i, column in enumerate(group_columns)),
             func.count(Activity.id),
-            func.coalesce(func.sum(per_activity.c.attendance), 0),
-            func.coalesce(func.sum(per_activity.c.volunteers), 0),
+            *(func.coalesce(func.sum(per_activity.c[name]), 0) for name in FIGURES),
         )
         .select_from(Activity)
         .join(Org, Org.id == Activity.org_id)
@@ -83,21 +100,26 @@ def grouped_totals(activity_ids, *group_columns):
         .where(Activity.id.in_(activity_ids))
         .group_by(*(literal_column(f"key{i}") for i in range(len(group_columns))))
     )
-    return [(*row[:-3], *(int(n) for n in row[-3:])) for row in db.session.execute(query)]
+    width = len(group_columns)
+    return [(*row[:width], dict(zip(("activities", *FIGURES), (int(n) for n in row[width:]))))
+            for row in db.session.execute(query)]
 
 
 def day_totals(activity_ids):
-    """[(day, activities with counts that day, attendance, volunteers)] by local day, over the
+    """[(day, {"activities": with counts that day, figure: n …})] by local day, over the
     counter rows of the activities."""
     per_day = per_day_counts(activity_ids)
+
+    def of(column, kind):
+        return func.coalesce(func.sum(column).filter(per_day.c.kind == kind), 0)
+
+    figures = []
+    for kind in ("attendee", "volunteer"):
+        figures += [of(per_day.c.n, kind), of(per_day.c.scanned, kind), of(per_day.c.headcount, kind)]
     query = (
-        select(
-            per_day.c.day,
-            func.count(distinct(per_day.c.activity_id)),
-            func.coalesce(func.sum(per_day.c.n).filter(per_day.c.kind == "attendee"), 0),
-            func.coalesce(func.sum(per_day.c.n).filter(per_day.c.kind == "volunteer"), 0),
-        )
+        select(per_day.c.day, func.count(distinct(per_day.c.activity_id)), *figures)
         .group_by(per_day.c.day)
         .order_by(per_day.c.day)
     )
-    return [(day, int(a), int(att), int(vol)) for day, a, att, vol in db.session.execute(query)]
+    return [(day, dict(zip(("activities", *FIGURES), (int(n) for n in rest))))
+            for day, *rest in db.session.execute(query)]

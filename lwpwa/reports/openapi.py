@@ -1,29 +1,50 @@
 """OpenAPI entries of the statistics tables and the counts API (see lwpwa/api/openapi.py)."""
-from ..api.spec import (BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, array, binary, error, obj,
+from ..api.spec import (BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, array, binary, error, nullable, obj,
                         operation, query, ref, text)
+from ..submissions import openapi as submissions_openapi
 
 REPORTERS = ("site_lead", "bureau", "admin")
 BUREAUS = ("bureau", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Each count and its two parts: scanned (a code, verified) + tallied (walk-ins counted by hand).
+FIGURES = {
+    "attendance": {**COUNT, "description": "Participations (人次): attendance_scanned + attendance_tallied."},
+    "attendance_scanned": {**COUNT, "description": "Participations recorded by scanning a code (其中：扫码签到)."},
+    "attendance_tallied": {**COUNT, "description": "Walk-ins counted without a code (其中：现场计数)."},
+    "volunteers": {**COUNT, "description": "Volunteer person-times: volunteers_scanned + volunteers_tallied."},
+    "volunteers_scanned": {**COUNT, "description": "Volunteers recorded by scanning a code."},
+    "volunteers_tallied": {**COUNT, "description": "Volunteers counted without a code."},
+}
+
+GROUPS = ("org", "theme", "day", "province", "city", "county")
+BASIS = query("basis", {"type": "string", "enum": ["live", "submitted"], "default": "live"},
+              "live: the counts stored now; submitted: each unit's latest submitted version (whatever "
+              "its status: submitted, accepted or returned), nothing of a unit without one.")
 
 SCHEMAS = {
     "StatsRow": obj({
         "key": text(description="The unit's id, the theme key, the ISO date or the region code, as a string."),
         "label": text(),
         "activities": COUNT,
-        "attendance": COUNT,
-        "volunteers": COUNT,
-    }, required=("key", "label", "activities", "attendance", "volunteers")),
-    "StatsTotals": obj({"activities": COUNT, "attendance": COUNT, "volunteers": COUNT},
-                       required=("activities", "attendance", "volunteers")),
+        **FIGURES,
+        "submission": nullable(obj({"version": {"type": "integer"}, "status": {"type": "string",
+                                    "enum": ["submitted", "accepted", "returned"]}, "submitted_at": DATE_TIME},
+                                   required=("version", "status", "submitted_at"))),
+    }, required=("key", "label", "activities", *FIGURES)),
+    "StatsTotals": obj({"activities": COUNT, **FIGURES,
+                        "units_missing": {**COUNT, "description": "basis=submitted: units without any version."}},
+                       required=("activities", *FIGURES)),
     "Stats": obj({
         "campaign_id": {"type": "integer"},
         "region_code": REGION_CODE,
-        "group_by": {"type": "string", "enum": ["org", "theme", "day", "city"]},
+        "group_by": {"type": "string", "enum": list(GROUPS)},
+        "basis": {"type": "string", "enum": ["live", "submitted"]},
         "generated_at": DATE_TIME,
         "totals": ref("StatsTotals"),
         "rows": array(ref("StatsRow")),
-    }, required=("campaign_id", "region_code", "generated_at", "totals", "rows")),
+    }, required=("campaign_id", "region_code", "basis", "generated_at", "totals", "rows")),
+    **submissions_openapi.SCHEMAS,
 }
 
 CAMPAIGN = query("campaign_id", {"type": "integer", "minimum": 1}, "The campaign (activity week).",
@@ -34,7 +55,9 @@ TABLE_DESCRIPTION = (
     "The statistics table (情况统计表) of the Shanxi notice as .xlsx: title, 填报单位（公章）, the "
     "date; a header row 活动主题 + the nine themes, each merged over one column per activity (or "
     "one empty column) + 合计; rows 活动内容, 活动名称, 活动形式, 参与（或受益）人数（人次）, "
-    "志愿者人数（人次）, 新闻链接. Counts are plain integers equal to each activity's stats; "
+    "志愿者人数（人次）, 新闻链接; under each of the two count rows, 其中：扫码签到（人次） and "
+    "其中：现场计数（人次） (scanned + counted = the row above). Counts are plain integers equal to "
+    "each activity's stats; "
     "cancelled activities are left out; text is never stored as a formula.")
 
 OPERATIONS = [
@@ -44,29 +67,35 @@ OPERATIONS = [
         description=TABLE_DESCRIPTION + " Below the table: 负责人, 填报人, 联系电话 and the notes.",
         parameters=[{"name": "org_id", "in": "path", "required": True,
                      "schema": {"type": "integer", "minimum": 1}, "description": "The unit's id."},
-                    CAMPAIGN],
+                    CAMPAIGN,
+                    query("version", {"type": "integer", "minimum": 1},
+                          "A submitted version (its frozen figures and 校验码); without it the live table, "
+                          "which is shown as the latest version when it equals it.")],
         responses={200: binary("The table.", XLSX), 400: BAD_QUERY, 403: error(
             "Volunteers do not download tables.", "forbidden_role"), 404: NO_CAMPAIGN}),
     operation(
         "GET", "/regions/{code}/report.xlsx", "getRegionReport", tag="Reports", roles=BUREAUS,
         summary="A region's statistics table, summed over its units (.xlsx)",
         description=TABLE_DESCRIPTION + " Summed over every unit in the region, one column per "
-                    "theme; a second sheet 按单位 has one row per unit and a 合计 row.",
+                    "theme; a second sheet 按单位 has one row per unit (with both counts and their "
+                    "parts) and a 合计 row.",
         parameters=[{"name": "code", "in": "path", "required": True, "schema": REGION_CODE,
-                     "description": "A province or city code inside the caller's region."},
-                    CAMPAIGN],
+                     "description": "A province, city or county code inside the caller's region."},
+                    CAMPAIGN, BASIS],
         responses={200: binary("The table.", XLSX), 400: BAD_QUERY,
                    403: error("Only bureaus and admins.", "forbidden_role"), 404: NO_CAMPAIGN}),
     operation(
         "GET", "/stats", "getStats", tag="Reports", roles=BUREAUS,
-        summary="Synced counts of a region, grouped by unit, theme, day or city",
+        summary="Counts of a region, live or as submitted, grouped by unit, theme, day, province, city or county",
         description="Counts only, never personal data. `region` defaults to the caller's own "
                     "region (an admin must name one). Answers 304 to a matching If-None-Match; "
                     "`format=csv` gives the same rows as CSV in UTF-8 with a BOM.",
         parameters=[CAMPAIGN,
                     query("region", REGION_CODE, "A region inside the caller's region."),
-                    query("group_by", {"type": "string", "enum": ["org", "theme", "day", "city"],
-                                       "default": "org"}, "How rows are grouped."),
+                    query("group_by", {"type": "string", "enum": list(GROUPS), "default": "org"},
+                          "How rows are grouped (county: county-level divisions; units registered at a "
+                          "city or province itself get a row of their own)."),
+                    BASIS,
                     query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
                           "JSON or CSV.")],
         responses={200: {"description": "The counts.", "headers": ETAG,
@@ -77,3 +106,5 @@ OPERATIONS = [
                    400: BAD_QUERY, 403: error("Only bureaus and admins.", "forbidden_role"),
                    404: NO_CAMPAIGN}),
 ]
+
+OPERATIONS += submissions_openapi.OPERATIONS

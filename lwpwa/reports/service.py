@@ -8,8 +8,9 @@ from ..activities.reference import THEMES
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region, scope_prefix
+from ..submissions.documents import unit_document
 from . import table
-from .counts import activity_totals, counted_activities, day_totals, grouped_totals
+from .counts import FIGURES, ZERO, activity_totals, counted_activities, day_totals, grouped_totals
 
 SAMPLE_NAMES = 20
 
@@ -18,18 +19,16 @@ def today_in(campaign):
     return datetime.now(campaign.zone).date()
 
 
-def unit_workbook(campaign, org):
-    ids = counted_activities(campaign.id, org_id=org.id)
-    activities = db.session.scalars(
-        select(Activity).where(Activity.id.in_(ids)).order_by(Activity.starts_at, Activity.id)
-    ).all()
-    return table.unit_workbook(campaign, org, activities, activity_totals(ids), today_in(campaign))
+def unit_workbook(campaign, org, version=None):
+    """The unit's table: version `version`, or the live one (see submissions.documents)."""
+    document = unit_document(campaign, org, version)
+    return table.unit_workbook(document.snapshot.get("campaign_title", campaign.title), document.snapshot,
+                               document.on_date, document.stamp)
 
 
 def region_theme_rows(ids):
-    rows = {theme: {"activities": activities, "attendance": attendance, "volunteers": volunteers,
-                    "units": 0, "forms": {}, "names": [], "links": 0}
-            for theme, activities, attendance, volunteers in grouped_totals(ids, Activity.theme)}
+    rows = {theme: {**counts, "units": 0, "forms": {}, "names": [], "links": 0}
+            for theme, counts in grouped_totals(ids, Activity.theme)}
     in_ids = Activity.id.in_(ids)
     for theme, units, links in db.session.execute(
         select(Activity.theme, func.count(distinct(Activity.org_id)),
@@ -66,51 +65,69 @@ def units_in(region):
 
 def region_unit_rows(region, ids):
     per_theme = {}
-    for org_id, theme, activities, attendance, volunteers in grouped_totals(ids, Org.id, Activity.theme):
-        unit = per_theme.setdefault(org_id, {"activities": 0, "attendance": 0, "volunteers": 0, "by_theme": {}})
-        unit["activities"] += activities
-        unit["attendance"] += attendance
-        unit["volunteers"] += volunteers
-        unit["by_theme"][theme] = attendance
-    empty = {"activities": 0, "attendance": 0, "volunteers": 0, "by_theme": {}}
-    return [{"id": org_id, "name": name, "region_name": region_name, **per_theme.get(org_id, empty)}
+    for org_id, theme, counts in grouped_totals(ids, Org.id, Activity.theme):
+        unit = per_theme.setdefault(org_id, {"activities": 0, **ZERO, "by_theme": {}})
+        for key in ("activities", *FIGURES):
+            unit[key] += counts[key]
+        unit["by_theme"][theme] = counts["attendance"]
+    return [{"id": org_id, "name": name, "region_name": region_name,
+             **per_theme.get(org_id, {"activities": 0, **ZERO, "by_theme": {}})}
             for org_id, name, region_name in units_in(region)]
 
 
-def region_workbook(campaign, region):
-    ids = counted_activities(campaign.id, region_code=region.code)
-    return table.region_workbook(campaign, region, region_theme_rows(ids), region_unit_rows(region, ids),
-                                 today_in(campaign))
+AREA_GROUPS = {"province": "province", "city": "city", "county": "district"}  # group_by: region level
+OWN_UNITS = {"province": "省直", "city": "市直"}
+
+
+def area_of(code, group_by):
+    """The code of the area (province, city or county) a unit's region code lies in."""
+    return {"province": code[:2] + "0000", "city": code[:4] + "00"}.get(group_by, code)
+
+
+def areas_for(region, group_by):
+    """The areas a region's rows are by: every one of the level inside the region, or the one
+    area that holds a region already at or below that level."""
+    level = AREA_GROUPS[group_by]
+    order = ("province", "city", "district")
+    if order.index(region.level) >= order.index(level):
+        return [db.session.get(Region, area_of(region.code, group_by))]
+    return db.session.scalars(
+        select(Region).where(Region.level == level, Region.code.like(region.prefix + "%"),
+                             Region.code != region.code).order_by(Region.code)).all()
+
+
+def area_rows(region, group_by, by_region_code):
+    """Rows by area from {unit region code: counts}: one per area in code order, then one for
+    each set of units registered above the level (省直 / 市直: they belong to no such area)."""
+    found = {}
+    for code, counts in by_region_code.items():
+        area = found.setdefault(area_of(code, group_by), {"activities": 0, **ZERO})
+        for key in area:
+            area[key] += counts[key]
+    rows = [_row(area.code, area.name, found.pop(area.code, None)) for area in areas_for(region, group_by)]
+    for code, counts in sorted(found.items()):
+        above = db.session.get(Region, code)
+        name = above.name if above else code
+        rows.append(_row(code, f"{name}（{OWN_UNITS.get(above.level if above else '', '直属')}）", counts))
+    return rows
 
 
 def stats_rows(campaign, region, group_by):
-    """Rows of the counts API: [{"key", "label", "activities", "attendance", "volunteers"}]."""
+    """Rows of the counts API on the live basis: [{"key", "label", "activities", *FIGURES}]."""
     ids = counted_activities(campaign.id, region_code=region.code)
     if group_by == "theme":
-        found = {theme: rest for theme, *rest in grouped_totals(ids, Activity.theme)}
+        found = dict(grouped_totals(ids, Activity.theme))
         return [_row(key, label, found.get(key)) for key, label, _en in THEMES]
     if group_by == "org":
-        found = {org_id: rest for org_id, *rest in grouped_totals(ids, Org.id)}
+        found = dict(grouped_totals(ids, Org.id))
         return [_row(str(org_id), name, found.get(org_id)) for org_id, name, _r in units_in(region)]
-    if group_by == "city":
-        city_of = func.substr(Org.region_code, 1, 4)
-        found = {prefix + "00": rest for prefix, *rest in grouped_totals(ids, city_of)}
-        cities = [region] if region.level == "city" else db.session.scalars(
-            select(Region).where(Region.parent_code == region.code).order_by(Region.code)).all()
-        if region.level == "district":
-            cities = [db.session.get(Region, region.parent_code)]
-        rows = [_row(city.code, city.name, found.pop(city.code, None)) for city in cities]
-        # Units registered at the province itself (省直单位) belong to no city: a row of their own.
-        for code, counts in sorted(found.items()):
-            rows.append(_row(code, f"{region.name}（省直）", counts))
-        return rows
-    return [_row(day.isoformat(), day.isoformat(), rest) for day, *rest in day_totals(ids)]
+    if group_by in AREA_GROUPS:
+        return area_rows(region, group_by, dict(grouped_totals(ids, Org.region_code)))
+    return [_row(day.isoformat(), day.isoformat(), counts) for day, counts in day_totals(ids)]
 
 
 def _row(key, label, counts):
-    activities, attendance, volunteers = counts or (0, 0, 0)
-    return {"key": str(key), "label": label, "activities": activities, "attendance": attendance,
-            "volunteers": volunteers}
+    return {"key": str(key), "label": label, **(counts or {"activities": 0, **ZERO})}
 
 
 def stats_totals(campaign, region, rows):
@@ -118,5 +135,4 @@ def stats_totals(campaign, region, rows):
     grouping), and the number of activities counted (an activity may span several days)."""
     ids = counted_activities(campaign.id, region_code=region.code)
     return {"activities": db.session.scalar(select(func.count()).select_from(ids.subquery())),
-            "attendance": sum(row["attendance"] for row in rows),
-            "volunteers": sum(row["volunteers"] for row in rows)}
+            **{key: sum(row[key] for row in rows) for key in FIGURES}}

@@ -5,7 +5,7 @@ from flask import Blueprint
 from ..activities.reference import THEME_LABELS
 from ..reports.table import activity_form_text
 from ..web.access import role_required
-from . import activities, dashboard, importer, report, rescue, review, table, volunteers
+from . import activities, corrections, dashboard, importer, report, rescue, review, table, volunteers
 
 bp = Blueprint("workspace", __name__, url_prefix="/unit")
 
@@ -31,6 +31,8 @@ ROUTES = (
     ("/activities/<int:activity_id>/cancel", "cancel_activity", activities.cancel, POST),
     ("/activities/<int:activity_id>/restore", "restore_activity", activities.restore, POST),
     ("/activities/<int:activity_id>/sign-in-sheet", "sign_in_sheet", report.sign_in_sheet, GET),
+    ("/activities/<int:activity_id>/corrections", "corrections", corrections.show, GET),
+    ("/checkins/<int:checkin_id>/void", "void_checkin", corrections.void, POST),
     ("/import", "import_activities", importer.page, BOTH),
     ("/import/template.xlsx", "import_template", importer.template, GET),
     ("/table", "table", table.page, BOTH),

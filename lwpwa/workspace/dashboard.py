@@ -10,7 +10,7 @@ from ..activities.models import Activity
 from ..checkins.models import Checkin
 from ..database import utcnow
 from ..extensions import db
-from ..reports.counts import activity_totals
+from ..reports.counts import ZERO, activity_totals
 from ..submissions.service import table_snapshot
 from .scope import current_org, selected_campaign, unit_campaigns
 from .table import submission_state
@@ -85,7 +85,8 @@ def live_counts(campaign, org):
     activity_ids = db.session.scalars(ids).all()
     return {
         "generated_at": utcnow().isoformat(),
-        "activities": {str(i): {**totals.get(i, {"attendance": 0, "volunteers": 0}), "held": held.get(i, 0)}
+        "activities": {str(i): {"attendance": totals.get(i, ZERO)["attendance"],
+                                "volunteers": totals.get(i, ZERO)["volunteers"], "held": held.get(i, 0)}
                        for i in activity_ids},
         "held": sum(held.values()),
     }

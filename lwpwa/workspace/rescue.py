@@ -73,7 +73,7 @@ def known_ids(ids):
 def import_file(data, user):
     """Decide every item of the file; returns the summary {status: n, "known": n}, where
     `known` counts the items the server already had (answered as before, counted once)."""
-    summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
+    summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0, "voided": 0}
     size = current_app.config["SYNC_MAX_ITEMS"]
     batches = read_batches(data)
     summary["known"] = known_ids(set().union(*(_ids(items) for _device, items in batches)))

@@ -4,7 +4,9 @@ list of rejected scans of the unit.
 Approving makes a held check-in `accepted`, or `duplicate` when the same person is already
 counted for that activity, kind and day (the unique index decides, as in sync); an approval
 that counts is added to `checkin_counts` in the same transaction. Rejecting keeps it `held`
-(never counted) with the decision recorded, so a resent item still answers `held`.
+(never counted) with the decision recorded, so a resent item still answers `held`. While the
+bureau has accepted the unit's table, approving is refused (it would change a figure of the
+record; submissions.locks.table_accepted), rejecting is not (it changes none).
 """
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from ..checkins.models import Checkin
 from ..database import utcnow
 from ..extensions import db
 from ..residents.models import Resident
+from ..submissions.locks import table_accepted
 from .forms import RescueForm, ResolveForm
 from .report import age_group_labels, kind_labels, mask_name
 from .scope import current_org, unit_activity_or_404, unit_checkin_or_404, unit_zone
@@ -26,8 +29,22 @@ from .scope import current_org, unit_activity_or_404, unit_checkin_or_404, unit_
 AUDIT_LIMIT = 200
 
 
+def table_accepted_message():  # noqa: N802 - a message, translated when shown
+    return _("The bureau has accepted this unit's table: approving would change its figures. "
+             "Ask the bureau to return the table first; rejecting is still possible.")
+
+
 class AlreadyResolved(Exception):
     pass
+
+
+class TableAccepted(Exception):
+    """Approving would change a count of a table the bureau has accepted."""
+
+
+def _approval_allowed(activity):
+    if table_accepted(activity.org_id, activity.campaign_id):
+        raise TableAccepted()
 
 
 def resolve_held(checkin, user, approve, note, counts=None):
@@ -36,6 +53,8 @@ def resolve_held(checkin, user, approve, note, counts=None):
     counters.Counts) for the caller to apply after its last decision. A check-in without a day
     (a scan time at the very edge of the calendar, with no local date) cannot be counted under
     any day, so approving it keeps it held (uncounted), with the decision recorded."""
+    if approve:
+        _approval_allowed(db.session.get(Activity, checkin.activity_id))
     # Claimed by one UPDATE, so two site leads deciding at once cannot both decide it.
     claimed = db.session.execute(
         update(Checkin).where(Checkin.id == checkin.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
@@ -63,6 +82,8 @@ def resolve_held(checkin, user, approve, note, counts=None):
 def resolve_all_held(activity, user, approve, note):
     """Decide every undecided held check-in of an activity (a whole session scanned into the
     wrong activity, or a phone with a wrong clock); returns {status: n}."""
+    if approve:
+        _approval_allowed(activity)
     ids = db.session.scalars(select(Checkin.id).where(
         Checkin.activity_id == activity.id, Checkin.status == "held", Checkin.resolved_at.is_(None))
         .order_by(Checkin.scanned_at, Checkin.id)).all()
@@ -125,12 +146,13 @@ def reason_labels():
             "unknown_code": _("Unknown code"),
             "revoked_code": _("Code replaced or withdrawn"),
             "unknown_activity": _("Unknown activity"),
-            "forbidden_activity": _("Activity of another unit")}
+            "forbidden_activity": _("Activity of another unit, or none"),
+            "void_not_allowed": _("Undo not allowed")}
 
 
 def status_labels():
     return {"accepted": _("Counted"), "duplicate": _("Already counted that day"),
-            "held": _("Not counted"), "rejected": _("Rejected")}
+            "held": _("Not counted"), "rejected": _("Rejected"), "voided": _("Voided (corrected)")}
 
 
 def page(form=None, status=200):
@@ -156,6 +178,9 @@ def resolve(checkin_id):
     except AlreadyResolved:
         flash(_("This check-in was already decided."), "error")
         return redirect(url_for("workspace.review"))
+    except TableAccepted:
+        flash(table_accepted_message(), "error")
+        return redirect(url_for("workspace.review"))
     flash({"accepted": _("The check-in now counts."),
            "duplicate": _("The person was already counted that day: nothing changed in the counts."),
            "held": _("The check-in stays uncounted.")}[status], "info")
@@ -169,7 +194,11 @@ def resolve_activity(activity_id):
     if not form.validate_on_submit():
         form.activity_id = activity.id
         return page(form, 400)
-    outcome = resolve_all_held(activity, current_user, form.decision.data == "approve", form.note.data.strip())
+    try:
+        outcome = resolve_all_held(activity, current_user, form.decision.data == "approve", form.note.data.strip())
+    except TableAccepted:
+        flash(table_accepted_message(), "error")
+        return redirect(url_for("workspace.review"))
     flash(_("%(n)d held check-ins of “%(name)s” were decided: %(counted)d now count, %(duplicate)d were "
             "already counted, %(uncounted)d stay uncounted.", n=sum(outcome.values()), name=activity.name,
             counted=outcome.get("accepted", 0), duplicate=outcome.get("duplicate", 0),

@@ -12,7 +12,7 @@ from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
 from lwpwa.flags import refresh
 from lwpwa.flags.models import ActivityEdit, Flag, FlagDirty, FlagEvent
-from lwpwa.submissions.models import Submission
+from lwpwa.submissions.service import submit as submit_table
 
 START = datetime.now(ZONE).replace(minute=0, second=0, microsecond=0)
 
@@ -136,8 +136,8 @@ def test_edits_before_the_first_scan_are_kept_but_raise_nothing(client, make, ta
     _r, code = make.resident()
     sync(client, w.headers, [checkin(planned.id, code=code)])
     assert api_flags(client, w)["flags"] == []
-    # After submission, a venue change is flagged even before... any further scan.
-    db.session.add(Submission(org_id=w.org.id, campaign_id=w.campaign.id, fingerprint="0" * 64, snapshot={}))
+    # After the unit submitted its table, a venue change is flagged.
+    submit_table(w.campaign, w.org, w.lead)
     db.session.commit()
     assert client.patch(f"/api/v1/activities/{planned.id}", json={"venue": "文化馆"}, headers=lead).status_code == 200
     [flag] = api_flags(client, w)["flags"]
@@ -258,4 +258,35 @@ def test_two_units_whose_phones_report_the_same_device_id_get_a_flag_each(client
                                for i, c in enumerate(people)], device_id="device-1")
     flags = [f for f in api_flags(client, w)["flags"] if f["kind"] == "replay" and f["device_ids"] == ["device-1"]]
     assert sorted(f["org_id"] for f in flags) == sorted([w.org.id, other_org.id])
+    assert stored() == full_recompute(w.campaign)
+
+
+def test_voids_bring_the_flags_down_and_they_stay_exact(client, make, taiyuan):
+    """A copy scanned at once at another venue (two_places) and a tally of 300 at a salon: the
+    lead voids the copy's scans and the tally; the flags clear, kept with their history."""
+    w = taiyuan
+    lead = make.auth(w.lead)
+    people = [make.resident()[1] for _ in range(10)]
+    here = make.activity(w.org, w.campaign, capacity=100)
+    copy = make.activity(w.org, w.campaign, capacity=100)
+    here.venue, copy.venue = "东区", "西区"  # the factory fixes one venue
+    db.session.commit()
+    salon = make.activity(w.org, w.campaign, form="reading_salon")
+    sync(client, w.headers, [checkin(here.id, code=c, scanned_at=START + timedelta(seconds=20 * i))
+                             for i, c in enumerate(people)])
+    copied = [checkin(copy.id, code=c, scanned_at=START + timedelta(seconds=20 * i + 5)) for i, c in enumerate(people)]
+    tally = checkin(salon.id, headcount=300)
+    # Another volunteer on another phone (one account at both would be two_places by itself).
+    second = make.auth(make.user("volunteer", org=w.org))
+    sync(client, second, copied + [checkin(salon.id, code=people[0]), tally], device_id="device-2")
+    kinds = sorted(f["kind"] for f in api_flags(client, w)["flags"])
+    assert kinds == ["over_capacity", "tally_share", "two_places"]
+    for item in copied[:4] + [tally]:
+        response = client.post(f"/api/v1/checkins/{item['id']}/void", json={"reason": "扫错了活动"}, headers=lead)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    # 6 of the copy's scans remain: fewer than the 8 people two places needs.
+    assert api_flags(client, w)["flags"] == []
+    cleared = api_flags(client, w, include_inactive=1)["flags"]
+    assert sorted((f["kind"], f["active"]) for f in cleared) == [
+        ("over_capacity", False), ("tally_share", False), ("two_places", False)]
     assert stored() == full_recompute(w.campaign)

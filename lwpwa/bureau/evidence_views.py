@@ -22,6 +22,8 @@ from .scope import BUREAU_ROLES, breadcrumbs, campaigns_for, pick_campaign, regi
 
 bp = Blueprint("bureau_evidence", __name__, url_prefix="/region")
 
+PAGE_ROWS = 100  # flags listed per kind on the page, highest counts first (all of them in the API)
+
 
 @bp.get("/<code>/anomalies", endpoint="anomalies")
 @role_required(*BUREAU_ROLES)
@@ -37,7 +39,7 @@ def anomalies_page(code):
     by_kind = {kind: [f for f in flags if f.kind == kind] for kind in vocabulary.TITLES}
     return render_template("bureau/anomalies.html", region=region, campaign=campaign, campaigns=campaigns,
                            trail=breadcrumbs(region), by_kind=by_kind, activity_names=activity_names,
-                           org_names=org_names, pending=pending, vocabulary=vocabulary,
+                           org_names=org_names, pending=pending, vocabulary=vocabulary, page_rows=PAGE_ROWS,
                            values=thresholds.for_campaign(campaign.id), zone=campaign.zone)
 
 

@@ -290,3 +290,14 @@ def test_voids_bring_the_flags_down_and_they_stay_exact(client, make, taiyuan):
     assert sorted((f["kind"], f["active"]) for f in cleared) == [
         ("over_capacity", False), ("tally_share", False), ("two_places", False)]
     assert stored() == full_recompute(w.campaign)
+
+
+def test_the_leads_page_brings_its_own_flags_up_to_date(client, make, taiyuan):
+    w = taiyuan
+    people = [make.resident()[1] for _ in range(3)]
+    full = make.activity(w.org, w.campaign, capacity=2)
+    sync(client, w.headers, [checkin(full.id, code=c) for c in people])
+    sign_in(client, w.lead)
+    page = client.get("/unit/flags/").get_data(as_text=True)
+    [flag] = db.session.scalars(db.select(Flag)).all()
+    assert f'data-flag="{flag.id}"' in page and db.session.get(FlagDirty, full.id) is None

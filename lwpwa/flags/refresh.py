@@ -40,14 +40,16 @@ def _dirty_query(campaign_id, prefix, columns):
     return query
 
 
-def refresh(campaign, prefix="", max_units=None):
+def refresh(campaign, prefix="", max_units=None, org_id=None):
     """Recompute the units of the campaign's dirty activities (in the region `prefix`), at most
     `max_units` of them; returns how many dirty activities are left. Writes: the caller holds
     the write lock (begin_write) and commits."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(7310, :c)"), {"c": campaign.id})
-    rows = db.session.execute(_dirty_query(
-        campaign.id, prefix, select(FlagDirty.activity_id, FlagDirty.version, Activity.org_id))).all()
+    query = _dirty_query(campaign.id, prefix, select(FlagDirty.activity_id, FlagDirty.version, Activity.org_id))
+    if org_id is not None:
+        query = query.where(Activity.org_id == org_id)
+    rows = db.session.execute(query).all()
     units = defaultdict(list)
     for activity_id, version, org_id in rows:
         units[org_id].append((activity_id, version))
@@ -62,6 +64,22 @@ def refresh(campaign, prefix="", max_units=None):
         done += len(marks)
     db.session.flush()
     return len(rows) - done
+
+
+def refresh_unit(org):
+    """The unit's own page: recompute its dirty activities, in every campaign (the caller holds
+    the write lock)."""
+    campaigns = db.session.scalars(select(Campaign).where(Campaign.id.in_(
+        select(Activity.campaign_id).join(FlagDirty, FlagDirty.activity_id == Activity.id)
+        .where(Activity.org_id == org.id)))).all()
+    for campaign in campaigns:
+        refresh(campaign, org_id=org.id)
+    return bool(campaigns)
+
+
+def unit_is_dirty(org):
+    return db.session.scalar(select(func.count()).select_from(FlagDirty)
+                             .join(Activity, Activity.id == FlagDirty.activity_id).where(Activity.org_id == org.id)) > 0
 
 
 def refresh_all(campaign):

@@ -9,7 +9,8 @@ from ..activities.models import Activity
 from ..extensions import db
 from ..web.access import role_required
 from ..workspace.scope import current_org, unit_zone
-from . import vocabulary, workflow
+from ..database import begin_write
+from . import refresh, vocabulary, workflow
 from .forms import ExplainForm
 from .models import Flag, FlagActivity
 
@@ -30,6 +31,9 @@ def unit_flag_or_404(org, flag_id):
 def index():
     from ..bureau.anomalies import names, unit_flags
     org = current_org()
+    if refresh.unit_is_dirty(org):
+        begin_write()  # SQLite: the write lock; the request commits
+        refresh.refresh_unit(org)
     flags = unit_flags(org)
     activity_names, _orgs = names(flags)
     return render_template("flags/unit_index.html", org=org, flags=flags, activity_names=activity_names,

@@ -301,3 +301,18 @@ def test_the_leads_page_brings_its_own_flags_up_to_date(client, make, taiyuan):
     page = client.get("/unit/flags/").get_data(as_text=True)
     [flag] = db.session.scalars(db.select(Flag)).all()
     assert f'data-flag="{flag.id}"' in page and db.session.get(FlagDirty, full.id) is None
+
+
+def test_cancelling_a_counted_activity_after_submission_is_flagged(client, make, taiyuan):
+    w = taiyuan
+    people = [make.resident()[1] for _ in range(3)]
+    full = make.activity(w.org, w.campaign, capacity=2)
+    sync(client, w.headers, [checkin(full.id, code=c) for c in people])
+    assert [f["kind"] for f in api_flags(client, w)["flags"]] == ["over_capacity"]
+    submit_table(w.campaign, w.org, w.lead)
+    db.session.commit()
+    response = client.patch(f"/api/v1/activities/{full.id}", json={"is_cancelled": True}, headers=make.auth(w.lead))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [flag] = api_flags(client, w)["flags"]
+    assert (flag["kind"], flag["detail"]["fields"], flag["detail"]["after_submission"]) == \
+        ("changed_after_submission", ["is_cancelled"], True)

@@ -98,8 +98,7 @@ def recompute_with_new_thresholds(campaign, max_units=20):
 
 def recompute_unit(campaign, org_id, values):
     scope, found = rules.compute(campaign, org_id, values)
-    store(campaign, scope.org_id, [a for a in db.session.scalars(
-        select(Activity.id).where(Activity.campaign_id == campaign.id, Activity.org_id == org_id))], found, values)
+    store(campaign, scope.org_id, scope.all_ids, found, values)
 
 
 def store(campaign, org_id, unit_activity_ids, found, values):

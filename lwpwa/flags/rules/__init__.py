@@ -20,9 +20,10 @@ class Scope:
         self.campaign = campaign
         self.org_id = org_id
         self.t = values
-        self.activities = {a.id: a for a in db.session.scalars(
-            select(Activity).where(Activity.campaign_id == campaign.id, Activity.org_id == org_id,
-                                   Activity.is_cancelled.is_(False)))}
+        every = db.session.scalars(select(Activity).where(Activity.campaign_id == campaign.id,
+                                                          Activity.org_id == org_id)).all()
+        self.all_ids = sorted(a.id for a in every)  # with the cancelled ones (their edits count)
+        self.activities = {a.id: a for a in every if not a.is_cancelled}
         self.ids = sorted(self.activities)
         # Local hours at the campaign's UTC offset on its first day (China has no summer time).
         first = datetime.combine(campaign.starts_on, time(12), campaign.zone)
@@ -43,9 +44,9 @@ RULES = (people.two_places, people.recorder_two_places, people.same_audience,
 def compute(campaign, org_id, values):
     """Everything the rules find for one unit of one campaign: (scope, [found, …])."""
     scope = Scope(campaign, org_id, values)
-    if not scope.ids:
+    if not scope.all_ids:
         return scope, []
     found = []
-    for rule in RULES:
+    for rule in RULES if scope.ids else (counts.changed_after_submission,):
         found.extend(rule(scope))
     return scope, found

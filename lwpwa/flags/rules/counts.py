@@ -95,7 +95,7 @@ def changed_after_submission(scope):
     form or cancellation; times moved by more than `edit_minutes`."""
     per_activity = defaultdict(list)
     for edit in db.session.scalars(
-            select(ActivityEdit).where(ActivityEdit.activity_id.in_(scope.ids),
+            select(ActivityEdit).where(ActivityEdit.activity_id.in_(scope.all_ids),
                                        or_(ActivityEdit.after_first_scan, ActivityEdit.after_submission))
             .order_by(ActivityEdit.at, ActivityEdit.id)):
         if edit.field in TIME_FIELDS and _moved_minutes(edit.old, edit.new) <= scope.t["edit_minutes"]:

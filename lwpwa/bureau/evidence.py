@@ -12,13 +12,13 @@ from ..accounts.models import User
 from ..activities.models import Activity
 from ..checkins.models import Checkin
 from ..extensions import db
-from ..flags.rules.sql import as_utc as _as_utc, dialect as _dialect, epoch, local_hour
+from ..flags.rules.sql import HOUR, MINUTE, as_utc as _as_utc, dialect as _dialect, epoch, local_hour
 from ..reports.counts import activity_totals, counted_activities
 
 SCANS_LIMIT = 300
 
 
-def seconds_between(start, end):
+def ms_between(start, end):
     return epoch(end) - epoch(start)
 
 
@@ -40,15 +40,15 @@ def flag_scans(flag, campaign, limit=SCANS_LIMIT):
             there.resident_id == here.resident_id, there.day == here.day, there.status == "accepted",
             there.activity_id == ids[1]))
             .where(here.activity_id == ids[0], here.status == "accepted",
-                   func.abs(epoch(there.scanned_at) - epoch(here.scanned_at)) < t.get("two_places_minutes", 10) * 60))
+                   func.abs(epoch(there.scanned_at) - epoch(here.scanned_at)) < t.get("two_places_minutes", 10) * MINUTE))
         conditions.append(Checkin.resident_id.in_(shared))
     elif flag.kind == "late_entry" and rule == "received":
-        conditions.append(epoch(Checkin.received_at) - epoch(Checkin.scanned_at) > t.get("late_receipt_hours", 48) * 3600)
+        conditions.append(epoch(Checkin.received_at) - epoch(Checkin.scanned_at) > t.get("late_receipt_hours", 48) * HOUR)
     elif flag.kind == "late_entry" and rule == "clock":
         conditions.append(func.abs(epoch(Checkin.scanned_at) - epoch(Checkin.device_scanned_at))
-                          > t.get("clock_error_hours", 24) * 3600)
+                          > t.get("clock_error_hours", 24) * HOUR)
     elif flag.kind == "after_hours":
-        margin = t.get("outside_minutes", 90) * 60
+        margin = t.get("outside_minutes", 90) * MINUTE
         hour = local_hour(Checkin.scanned_at, int(campaign.zone.utcoffset(datetime.now()).total_seconds()))
         conditions.append(or_(hour >= t.get("night_start", 22), hour < t.get("night_end", 6),
                               Checkin.scanned_at > Activity.ends_at,
@@ -107,14 +107,14 @@ def activity_devices(activity):
 def far_approved_checkins(activity, far_hours, limit=100):
     """The accepted check-ins that were held for their time, then approved: when, by whom (user
     id), and the note given."""
-    limit_s = far_hours * 3600
+    limit_ms = far_hours * HOUR
     return db.session.execute(
         select(Checkin.scanned_at, Checkin.resolved_at, Checkin.resolution_note, Checkin.device_id,
                Checkin.kind, Checkin.headcount)
         .join(Activity, Activity.id == Checkin.activity_id)
         .where(Checkin.activity_id == activity.id, Checkin.status == "accepted", Checkin.resolved_at.is_not(None),
-               (seconds_between(Activity.starts_at, Checkin.scanned_at) < -limit_s)
-               | (seconds_between(Activity.ends_at, Checkin.scanned_at) > limit_s))
+               (ms_between(Activity.starts_at, Checkin.scanned_at) < -limit_ms)
+               | (ms_between(Activity.ends_at, Checkin.scanned_at) > limit_ms))
         .order_by(Checkin.scanned_at).limit(limit)).all()
 
 

@@ -9,7 +9,7 @@ from ...activities.models import Activity
 from ...checkins.models import Checkin, CheckinCount
 from ...extensions import db
 from ..models import ActivityEdit
-from .sql import accepted, epoch, iso
+from .sql import HOUR, accepted, epoch, iso
 
 FIGURE_FIELDS = ("capacity", "venue", "mode", "form", "is_cancelled")
 TIME_FIELDS = ("starts_at", "ends_at")
@@ -65,14 +65,14 @@ def headcounts(scope):
 def far_approved(scope):
     """Check-ins held because they were scanned more than `far_hours` outside the activity,
     then approved by a site lead all the same."""
-    limit_s = scope.t["far_hours"] * 3600
+    limit_ms = scope.t["far_hours"] * HOUR
     found = []
     for activity_id, n, first, last in db.session.execute(
             select(Checkin.activity_id, func.count(), func.min(Checkin.scanned_at), func.max(Checkin.scanned_at))
             .join(Activity, Activity.id == Checkin.activity_id)
             .where(accepted(scope.ids), Checkin.resolved_at.is_not(None),
-                   or_(epoch(Checkin.scanned_at) < epoch(Activity.starts_at) - limit_s,
-                       epoch(Checkin.scanned_at) > epoch(Activity.ends_at) + limit_s))
+                   or_(epoch(Checkin.scanned_at) < epoch(Activity.starts_at) - limit_ms,
+                       epoch(Checkin.scanned_at) > epoch(Activity.ends_at) + limit_ms))
             .group_by(Checkin.activity_id)):
         accounts = db.session.scalars(select(Checkin.resolved_by_id).distinct().where(
             accepted([activity_id]), Checkin.resolved_by_id.is_not(None))).all()

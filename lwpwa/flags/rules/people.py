@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from ...activities.models import Activity
 from ...checkins.models import Checkin
 from ...extensions import db
-from .sql import accepted, epoch, iso, same_place
+from .sql import MINUTE, accepted, epoch, iso, same_place
 
 
 def two_places(scope):
@@ -33,7 +33,7 @@ def two_places(scope):
         .join(other, other.id == there.activity_id)
         .where(accepted(scope.ids, here), here.resident_id.is_not(None),
                other.campaign_id == scope.campaign.id, other.is_cancelled.is_(False),
-               func.abs(epoch(there.scanned_at) - epoch(here.scanned_at)) < t["two_places_minutes"] * 60)
+               func.abs(epoch(there.scanned_at) - epoch(here.scanned_at)) < t["two_places_minutes"] * MINUTE)
         .group_by(here.activity_id, there.activity_id, other.org_id)
         .having(people >= t["two_places_people"])).all()
     found = {}
@@ -67,7 +67,7 @@ def recorder_two_places(scope):
         rows = db.session.execute(
             select(scans.c.who, scans.c.previous, scans.c.activity_id, func.count(), func.min(scans.c.scanned_at))
             .where(scans.c.previous.is_not(None), scans.c.previous != scans.c.activity_id,
-                   epoch(scans.c.scanned_at) - epoch(scans.c.previous_at) < t["switch_minutes"] * 60)
+                   epoch(scans.c.scanned_at) - epoch(scans.c.previous_at) < t["switch_minutes"] * MINUTE)
             .group_by(scans.c.who, scans.c.previous, scans.c.activity_id)).all()
         switches, activities, first = defaultdict(int), defaultdict(set), {}
         for who, previous, activity_id, n, at in rows:

@@ -7,7 +7,7 @@ from sqlalchemy import distinct, func, or_, select
 from ...activities.models import Activity
 from ...checkins.models import Checkin, CheckinCount
 from ...extensions import db
-from .sql import accepted, epoch, iso, local_hour
+from .sql import HOUR, MINUTE, accepted, epoch, iso, local_hour
 
 RECORDERS = (("device", Checkin.device_id), ("account", Checkin.recorded_by_id))
 
@@ -39,7 +39,7 @@ def replay_pace(scope):
         rows = db.session.execute(
             select(scans.c.who, scans.c.activity_id, func.count(), func.min(scans.c.scanned_at))
             .where(scans.c.later.is_not(None),
-                   epoch(scans.c.later) - epoch(scans.c.scanned_at) < t["fast_window_s"])
+                   epoch(scans.c.later) - epoch(scans.c.scanned_at) < t["fast_window_s"] * 1000)
             .group_by(scans.c.who, scans.c.activity_id)).all()
         bursts, activities, first = defaultdict(int), defaultdict(set), {}
         for who, activity_id, n, at in rows:
@@ -119,12 +119,12 @@ def late_entry(scope):
     for activity_id, created, starts in db.session.execute(
             select(Activity.id, Activity.created_at, Activity.starts_at)
             .where(Activity.id.in_(counted),
-                   epoch(Activity.created_at) - epoch(Activity.starts_at) > t["late_created_hours"] * 3600)):
+                   epoch(Activity.created_at) - epoch(Activity.starts_at) > t["late_created_hours"] * HOUR)):
         hours = round((created - starts).total_seconds() / 3600, 1)
         found.append(scope.found("late_entry", f"late_entry:created:{activity_id}", 1,
                                  {"rule": "created", "created_at": iso(created), "hours_after_start": hours},
                                  activity_ids=[activity_id]))
-    late = epoch(Checkin.received_at) - epoch(Checkin.scanned_at) > t["late_receipt_hours"] * 3600
+    late = epoch(Checkin.received_at) - epoch(Checkin.scanned_at) > t["late_receipt_hours"] * HOUR
     for activity_id, n, first in db.session.execute(
             select(Checkin.activity_id, func.count(), func.min(Checkin.received_at))
             .where(accepted(scope.ids), late).group_by(Checkin.activity_id)
@@ -132,7 +132,7 @@ def late_entry(scope):
         found.append(scope.found("late_entry", f"late_entry:received:{activity_id}", n,
                                  {"rule": "received", "checkins": int(n), "first_received_at": iso(first)},
                                  activity_ids=[activity_id]))
-    clock = func.abs(epoch(Checkin.scanned_at) - epoch(Checkin.device_scanned_at)) > t["clock_error_hours"] * 3600
+    clock = func.abs(epoch(Checkin.scanned_at) - epoch(Checkin.device_scanned_at)) > t["clock_error_hours"] * HOUR
     per_device = defaultdict(lambda: [0, set()])
     for device_id, activity_id, n in db.session.execute(
             select(Checkin.device_id, Checkin.activity_id, func.count())
@@ -158,7 +158,7 @@ def after_hours(scope):
         night = or_(hour >= t["night_start"], hour < t["night_end"])
     else:
         night = (hour >= t["night_start"]) & (hour < t["night_end"])
-    margin = t["outside_minutes"] * 60
+    margin = t["outside_minutes"] * MINUTE
     outside = or_(epoch(Checkin.scanned_at) < epoch(Activity.starts_at) - margin,
                   epoch(Checkin.scanned_at) > epoch(Activity.ends_at) + margin)
     rows = db.session.execute(

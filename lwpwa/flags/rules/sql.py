@@ -1,7 +1,7 @@
 """SQL pieces the rules share, for SQLite and PostgreSQL alike."""
 from datetime import datetime, timezone
 
-from sqlalchemy import Float, Integer, and_, cast, func, literal
+from sqlalchemy import BigInteger, Integer, and_, cast, func, literal
 
 from ...checkins.models import Checkin
 from ...extensions import db
@@ -12,15 +12,20 @@ def dialect():
 
 
 def epoch(column):
-    """Seconds since 1970 (fractional) of a stored UTC time."""
+    """Whole milliseconds since 1970 of a stored UTC time. Integers, so that both engines
+    compare exactly: SQLite's julianday is a double, off by microseconds, and a scan exactly
+    10 minutes after another would fall on either side of "within 10 minutes"."""
     if dialect() == "sqlite":
-        return (func.julianday(column) - 2440587.5) * 86400.0
-    return cast(func.extract("epoch", column), Float)
+        return cast(func.round((func.julianday(column) - 2440587.5) * 86400000.0), Integer)
+    return cast(func.round(func.extract("epoch", column) * 1000), BigInteger)
+
+
+MINUTE, HOUR = 60_000, 3_600_000  # in epoch() units
 
 
 def local_hour(column, offset_s):
     """The hour of day (0–23) of a stored UTC time at a fixed UTC offset."""
-    hours = cast(func.floor((epoch(column) + literal(offset_s)) / 3600.0), Integer)
+    hours = (epoch(column) + literal(offset_s * 1000)) / HOUR  # integer division on both engines
     return hours.op("%")(24)
 
 

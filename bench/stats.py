@@ -24,7 +24,9 @@ What it does, in one run:
    county, theme, day), the province's region table on that basis (the snapshot the page, the
    print view and a region submission render: `region_snapshot`), its page, and its .xlsx;
    and checks that the submitted basis equals the live counts (nothing was synced since).
-Goal: the counts API, the region table and the submitted basis under 0.5 s on both engines.
+Goal: the counts API, the region table and the submitted basis under 0.5 s on both engines; the
+anomaly page under 1 s and a flag's evidence page under 0.3 s (the flags are computed once after
+the insert, as `flask --app wsgi flags-refresh --all` would, and kept as data from then on).
 """
 import argparse
 import os
@@ -112,7 +114,10 @@ def seed(app, args):
                      "theme": THEME_KEYS[i % len(THEME_KEYS)], "name": f"活动{i}", "content": "压测",
                      "form": "lecture", "mode": "offline", "venue": f"场地{i % 997}", "starts_at": start,
                      "ends_at": start + timedelta(hours=2), "news_links": [], "courses": [],
-                     "capacity": 400, "is_cancelled": False})
+                     # Planned ahead, as units do (an activity created after it started is a flag);
+                     # one activity with too small a capacity, so that the evidence page has a flag.
+                     "capacity": 50 if i == 0 else 400, "is_cancelled": False,
+                     "created_at": datetime.combine(starts_on - timedelta(days=7), datetime.min.time(), ZONE)})
     db.session.execute(Activity.__table__.insert(), rows)
     bureau = create_user("bench_province", secrets.token_urlsafe(16), "bureau", region_code="140000")
     secret, token = tokens.issue_token(bureau, name="bench")
@@ -270,12 +275,17 @@ def main():
                     connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
             print(f"{'VACUUM ANALYZE' if args.database_url else 'ANALYZE and WAL checkpoint'} in "
                   f"{time.perf_counter() - started:.1f} s")
+            if not args.skip_pages:
+                flags_up_to_date(campaign_id)
         client = app.test_client()
         headers = {"Authorization": f"Bearer {secret}"}
         urls = [(f"GET /api/v1/stats?group_by={group}", f"/api/v1/stats?campaign_id={campaign_id}&group_by={group}")
                 for group in ("city", "org", "theme", "day")]
         urls.append(("GET /api/v1/regions/140000/report.xlsx",
                      f"/api/v1/regions/140000/report.xlsx?campaign_id={campaign_id}"))
+        if not args.skip_pages:
+            urls.append(("GET /api/v1/anomalies (province)",
+                         f"/api/v1/anomalies?campaign_id={campaign_id}&region=140000"))
         results = []
         for label, path in urls:
             with app.app_context():
@@ -370,6 +380,56 @@ def time_pages(app, campaign_id, runs):
                         ("page /region/140000/anomalies", f"/region/140000/anomalies?campaign={campaign_id}")):
         with app.app_context():
             results.append((label, *timed(client, path, {}, max(1, runs // 3))))
+    return results + time_flags(app, client, campaign_id, runs)
+
+
+def flags_up_to_date(campaign_id):
+    """The flags of check-ins inserted past sync: every activity marked dirty and recomputed,
+    as `flask --app wsgi flags-refresh --all` does after such an import."""
+    from lwpwa.campaigns.models import Campaign
+    from lwpwa.database import begin_write
+    from lwpwa.extensions import db
+    from lwpwa.flags import refresh
+    from lwpwa.flags.models import Flag
+
+    started = time.perf_counter()
+    begin_write()
+    refresh.refresh_all(db.session.get(Campaign, campaign_id))
+    db.session.commit()
+    n = db.session.scalar(db.select(db.func.count()).select_from(Flag))
+    print(f"flags of every activity computed in {time.perf_counter() - started:.1f} s ({n} flags)")
+
+
+def time_flags(app, client, campaign_id, runs):
+    """The anomaly API; the anomaly page right after a sync into one activity (its unit is
+    recomputed by the page: the cost a bureau pays for fresh flags); a flag's evidence page."""
+    from lwpwa.activities.models import Activity
+    from lwpwa.extensions import db
+    from lwpwa.flags.dirty import mark_dirty
+    from lwpwa.flags.models import Flag
+
+    results = []
+    with app.app_context():
+        flag_id = db.session.scalar(db.select(Flag.id).where(Flag.kind == "over_capacity").order_by(Flag.id))
+        some = db.session.scalar(db.select(Activity.id).where(Activity.campaign_id == campaign_id)
+                                 .order_by(Activity.id.desc()))
+        db.session.commit()
+    with app.app_context():
+        results.append(("page /region/flags/<id> (evidence, over_capacity)",
+                        *timed(client, f"/region/flags/{flag_id}", {}, runs)))
+    times, cpu, status, size = [], [], None, 0
+    for _ in range(runs):
+        with app.app_context():
+            mark_dirty([some])
+            db.session.commit()
+        with app.app_context():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(f"/region/140000/anomalies?campaign={campaign_id}")
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            status, size = response.status_code, len(response.data)
+    results.append(("page /region/140000/anomalies, 1 unit dirty", status, times[0], statistics.median(times),
+                    size, statistics.median(cpu)))
     return results
 
 

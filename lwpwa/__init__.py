@@ -70,6 +70,7 @@ def _register_blueprints(app):
     from .pwa import api as pwa_api
     from .maps import views as maps
     from .evidence import api as evidence_api, bureau as evidence_bureau, web as evidence_web
+    from .flags import api as flags_api, web as flags_web
     from .pwa import routes as pwa
     from .reports import api as reports_api
     from .residents import api as residents_api
@@ -79,12 +80,12 @@ def _register_blueprints(app):
 
     api_blueprints = (auth_api.bp, reference_api.bp, activities_api.bp, residents_api.bp,
                       checkins_api.bp, reports_api.bp, openapi.bp, pairing_api.bp, pwa_api.bp,
-                      evidence_api.bp)
+                      evidence_api.bp, flags_api.bp)
     for blueprint in api_blueprints:
         # Machine clients authenticate with a bearer token, not a cookie: no CSRF to defend.
         csrf.exempt(blueprint)
     for blueprint in (web.bp, accounts_web.bp, health.bp, pwa.bp, residents_web.bp, *bureau_blueprints, maps.bp, workspace.bp,
-                      evidence_web.bp, evidence_bureau.bp, *api_blueprints):
+                      evidence_web.bp, evidence_bureau.bp, flags_web.bp, *api_blueprints):
         app.register_blueprint(blueprint)
 
 

@@ -64,6 +64,10 @@ def _counter_text(values):
 
 
 def register_cli(app):
+    from .flags.cli import register as register_flags_cli
+
+    register_flags_cli(app)
+
     @app.cli.command("init-db")
     def init_db():
         """Create or upgrade the schema and load the reference data (safe to run again)."""

@@ -9,3 +9,4 @@ from .residents.models import Resident, SignInCode  # noqa: F401
 from .submissions.models import Submission  # noqa: F401
 from .health import StoreHeartbeat  # noqa: F401
 from .evidence.models import EvidencePackage, Photo, Plan  # noqa: F401
+from .flags.models import ActivityEdit, Flag, FlagActivity, FlagDirty, FlagEvent, FlagThresholds  # noqa: F401

@@ -15,6 +15,7 @@ from lwpwa.accounts import tokens
 from lwpwa.checkins.models import Checkin
 from lwpwa.evidence.photos import store_photo
 from lwpwa.extensions import db
+from lwpwa.flags.models import Flag, FlagActivity
 from lwpwa.residents.service import mint_cards
 from lwpwa.submissions.service import submit as submit_table
 
@@ -62,11 +63,16 @@ class World:
             held = db.session.query(Checkin).filter_by(activity_id=activity.id, status="held").one()
             card = mint_cards(org, 1)[0].code
             photo = store_photo(volunteer, activity, str(uuid.uuid4()), None, photo_with_gps(size=(8, 8)))[0]
+            flag = Flag(campaign_id=self.campaign.id, kind="over_capacity", key=f"matrix:{key}", org_id=org.id,
+                        activity_ids=[activity.id], device_ids=[], account_ids=[], count=1, detail={})
+            db.session.add(flag)
+            db.session.flush()
+            db.session.add(FlagActivity(flag_id=flag.id, activity_id=activity.id))
             db.session.commit()
             self.units[key] = dict(org=org, volunteer=volunteer, lead=lead, activity=activity, device=device,
                                    held=held, card=card, token=tokens.find_token(volunteer_token),
                                    submission=submit_table(self.campaign, org, lead),
-                                   photo=photo.client_id)
+                                   photo=photo.client_id, flag=flag)
         self.bureaus = {
             "bureau_city": make.user("bureau", region_code="140100"),
             "bureau_province": make.user("bureau", region_code="140000"),
@@ -102,6 +108,8 @@ def param_value(world, rule, name, role, side):
         return unit["org"].id
     if name == "checkin_id":
         return unit["held"].id
+    if name == "flag_id":
+        return unit["flag"].id
     if name == "client_id":  # a check-in's id as made on the device
         return unit["held"].client_id
     if name == "submission_id":

@@ -10,6 +10,7 @@ from ..api.body import Validator
 from ..campaigns.models import Campaign
 from ..errors import ApiError
 from ..extensions import db
+from ..flags.edits import record_edits
 from ..orgs.models import Org
 from ..regions.models import level_of, scope_prefix
 from ..text import web_address_problem
@@ -117,6 +118,7 @@ def update_activity(user, activity, data):
         if campaign is None:
             raise ApiError(400, "validation_error", _("Some fields are not valid."), {"campaign_id": _("No such campaign.")})
         _check_campaign_dates(campaign, fields.get("starts_at", activity.starts_at), fields.get("ends_at", activity.ends_at))
+    record_edits(user, activity, fields)  # the edit history and the flags' dirty mark
     for name, value in fields.items():
         setattr(activity, name, value)
     db.session.flush()

@@ -19,6 +19,7 @@ from ..checkins.items import MAX_HEADCOUNT
 from ..evidence import openapi as evidence_openapi
 from ..regions.models import LEVELS
 from ..pwa import openapi as pwa_openapi
+from ..flags import openapi as flags_openapi
 from ..reports import openapi as report_openapi
 from ..residents import openapi as resident_openapi
 from ..residents.models import AGE_GROUPS
@@ -475,7 +476,7 @@ lwpwa 的 JSON 接口：全民终身学习活动周的扫码签到与自动统�
 
 # Each feature documents its own endpoints (OPERATIONS) and schemas (SCHEMAS) beside its views.
 FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checkin_openapi, account_openapi,
-                     pwa_openapi, evidence_openapi)
+                     pwa_openapi, evidence_openapi, flags_openapi)
 
 
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):

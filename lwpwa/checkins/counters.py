@@ -24,6 +24,7 @@ from functools import lru_cache
 from sqlalchemy import text
 
 from ..extensions import db
+from ..flags.dirty import mark_dirty
 from .models import CheckinCount
 
 TABLE = CheckinCount.__tablename__
@@ -85,6 +86,7 @@ class Counts(dict):
         self.clear()
         rows = [(*key, scanned, headcount) for key, (scanned, headcount) in sorted(merged.items())
                 if scanned or headcount]
+        mark_dirty({key[0] for key in merged})  # their anomaly flags, recomputed on the next read
         if not rows:
             return
         # Keys some of whose counts came off: a row they bring back to (0, 0) is deleted after.

@@ -2,7 +2,7 @@
 from types import SimpleNamespace
 
 from flask import Request as FlaskRequest
-from flask import g, json, request, session
+from flask import current_app, g, json, request, session
 from werkzeug.exceptions import RequestEntityTooLarge
 
 
@@ -31,6 +31,21 @@ class Request(FlaskRequest):
     @json_module.setter
     def json_module(self, _value):
         """Flask sets the app's JSON provider on each request; parse_json already uses it."""
+
+    @property
+    def max_content_length(self):
+        """MAX_CONTENT_LENGTH, or the larger limit of a view marked with `body_limit` (asked of
+        the matched view itself: CSRF protection and the write lock read the body before the
+        view runs)."""
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            limit = getattr(current_app.view_functions.get(self.url_rule.endpoint), "body_limit", None)
+            if limit is not None:
+                return limit()
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value):
+        self._max_content_length = value
 
     def get_data(self, cache=True, as_text=False, parse_form_data=False):
         unread = getattr(self, "_cached_data", None) is None
@@ -96,3 +111,14 @@ def refuse_nul():
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def body_limit(config_key, slack=64 * 1024):
+    """Mark a view whose requests may be larger than MAX_CONTENT_LENGTH (a plan of 10 MiB): the
+    body is read before the view runs (CSRF, the write lock), so the request asks the view for
+    its limit (Request.max_content_length). `slack` leaves room for the form's other fields and
+    the multipart framing."""
+    def mark(view):
+        view.body_limit = lambda: current_app.config[config_key] + slack
+        return view
+    return mark

@@ -13,8 +13,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..reports.submitted import latest_versions
+from ..submissions.models import Submission
 from ..bureau.scope import BUREAU_ROLES, breadcrumbs, campaigns_for, pick_campaign, region_or_404
 from ..extensions import db
+from ..http import body_limit
 from ..orgs.models import Org
 from ..regions.models import Region
 from ..reports import service
@@ -44,8 +46,9 @@ def context(code):
 
 
 def region_summary(campaign, region):
-    latest = latest_versions(campaign, region)  # each unit's latest submitted version
-    figures = summary_figures(campaign, [row.snapshot for row in latest.values()])
+    latest = latest_versions(campaign, region, parts=("totals",))  # each unit's latest submitted version
+    snapshots = db.session.scalars(select(Submission.snapshot).where(Submission.id.in_([row.id for row in latest.values()])))
+    figures = summary_figures(campaign, list(snapshots))
     return docs.summary_docx(campaign, region.name, figures, region_level=True)
 
 
@@ -103,6 +106,7 @@ def plan_rows(campaign, region):
     return rows, found[own_key]
 
 
+@body_limit("PLAN_MAX_BYTES")
 def plans_page(code):
     region, campaign = context(code)
     may_upload = current_user.role == "admin" or current_user.region_code == region.code

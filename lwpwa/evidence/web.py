@@ -14,6 +14,7 @@ from ..reports.xlsx import to_bytes
 from ..submissions import service as submissions
 
 from ..extensions import db
+from ..http import body_limit
 from ..web.access import role_required
 from ..workspace.forms import ConfirmForm
 from ..workspace.scope import current_org, unit_activity_or_404
@@ -152,7 +153,6 @@ def handed_in_zip():
 def plan_upload(campaign, org=None, region_code=None):
     """Take the posted plan file (form field `file`); flash what happened. A page answers the
     flash after its redirect; only a request larger than allowed ends in the 413 page."""
-    request.max_content_length = current_app.config["PLAN_MAX_BYTES"] + 64 * 1024
     if not ConfirmForm().validate_on_submit():
         abort(400)
     upload = request.files.get("file")
@@ -166,6 +166,7 @@ def plan_upload(campaign, org=None, region_code=None):
     return None
 
 
+@body_limit("PLAN_MAX_BYTES")
 def plans_page():
     org = current_org()
     campaign = selected_campaign(org)

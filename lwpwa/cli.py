@@ -116,9 +116,11 @@ def register_cli(app):
     @click.option("--starts-on", required=True)
     @click.option("--ends-on", required=True)
     @click.option("--report-due-on")
+    @click.option("--plan-due-on", help="plans (实施方案) due on this day")
+    @click.option("--table-title", default="", help="the statistics table's own title (default: from --title)")
     @click.option("--slogan")
     @click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
-    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz):
+    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, plan_due_on, table_title, slogan, tz):
         """A new year's activity week for a province or city; prints its id."""
         from .campaigns.models import Campaign
 
@@ -138,8 +140,14 @@ def register_cli(app):
         title = title.strip()
         if not title or len(title) > 200:
             _fail("--title must have 1 to 200 characters")
+        plan_due = _date(plan_due_on, "--plan-due-on") if plan_due_on else None
+        if plan_due and plan_due > ends:
+            _fail("--plan-due-on is after the campaign ends")
+        if len(table_title.strip()) > 200:
+            _fail("--table-title must have at most 200 characters")
         campaign = Campaign(title=title, slogan=slogan, region_code=region.code, timezone=tz,
-                            starts_on=starts, ends_on=ends, report_due_on=due)
+                            starts_on=starts, ends_on=ends, report_due_on=due, plan_due_on=plan_due,
+                            table_title=table_title.strip())
         _save(campaign, f"a campaign titled {title!r} already exists in {region.name}")
         click.echo(f"created campaign {campaign.title} ({region.name})")
         click.echo(campaign.id)

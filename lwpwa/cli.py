@@ -140,11 +140,14 @@ def register_cli(app):
     @click.option("--starts-on", required=True)
     @click.option("--ends-on", required=True)
     @click.option("--report-due-on")
+    @click.option("--plan-due-on", help="plans (实施方案) due on this day")
+    @click.option("--table-title", default="", help="the statistics table's own title (default: from --title)")
     @click.option("--slogan")
     @click.option("--timezone", "tz", default="Asia/Shanghai", show_default=True)
     @click.option("--parent", "parent_id", type=int,
                   help="The national (or province's) week this one is held under: its figures count this one's.")
-    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, slogan, tz, parent_id):
+    def create_campaign(title, region_code, starts_on, ends_on, report_due_on, plan_due_on, table_title, slogan, tz,
+                        parent_id):
         """A new year's activity week for the country (000000), a province or a city; prints its id."""
         from .campaigns.models import Campaign
         from .regions.models import scope_prefix
@@ -170,8 +173,13 @@ def register_cli(app):
             _fail(f"unknown time zone {tz!r} (e.g. Asia/Shanghai)")
         title = _text(title, "--title", 200, required=True)
         slogan = _text(slogan, "--slogan", 200)
+        table_title = _text(table_title, "--table-title", 200) or ""
+        plan_due = _date(plan_due_on, "--plan-due-on") if plan_due_on else None
+        if plan_due and plan_due > ends:
+            _fail("--plan-due-on is after the campaign ends")
         campaign = Campaign(title=title, slogan=slogan, region_code=region.code, timezone=tz,
-                            starts_on=starts, ends_on=ends, report_due_on=due, parent_id=parent_id)
+                            starts_on=starts, ends_on=ends, report_due_on=due, plan_due_on=plan_due,
+                            table_title=table_title, parent_id=parent_id)
         _save(campaign, f"a campaign titled {title!r} already exists in {region.name}")
         click.echo(f"created campaign {campaign.title} ({region.name})")
         click.echo(campaign.id)

@@ -55,3 +55,16 @@ def test_the_form_for_a_new_campaign_proposes_the_attachments_title(app, make):
     year = datetime.now().year
     assert f'value="山西省 {year} 年全民终身学习活动周情况统计表"' in page
     assert [label for _k, label, _e in THEMES][5] == "“智慧助老”"
+
+
+def test_create_campaign_takes_the_plan_due_date_and_the_table_title(runner):
+    result = runner.invoke(args=["create-campaign", "--title", "Test 2026年山西省周", "--region", "140000",
+                                 "--starts-on", "2026-12-10", "--ends-on", "2026-12-20",
+                                 "--plan-due-on", "2026-11-30", "--table-title", "山西省 2026 年全民终身学习活动周情况统计表"])
+    assert result.exit_code == 0, result.output
+    campaign = db.session.get(Campaign, int(result.output.strip().splitlines()[-1]))
+    assert campaign.plan_due_on.isoformat() == "2026-11-30"
+    assert campaign.table_title == "山西省 2026 年全民终身学习活动周情况统计表"
+    late = runner.invoke(args=["create-campaign", "--title", "Test late", "--region", "140000", "--starts-on",
+                               "2026-12-10", "--ends-on", "2026-12-20", "--plan-due-on", "2026-12-21"])
+    assert late.exit_code != 0 and "--plan-due-on" in late.output

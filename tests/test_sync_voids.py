@@ -282,24 +282,31 @@ def test_refused_activities_are_kept_under_the_sender_and_answer_alike(client, u
 def test_rows_go_in_by_the_persons_key_so_concurrent_writers_meet_in_one_order():
     """Two batches counting the same people under ids of their own: inserted in the order of
     the one-count index's key, both take the people's keys in one order (PostgreSQL waits
-    instead of deadlocking); ids come second, so the same ids also meet in one order."""
+    instead of deadlocking); ids come second, so the same ids also meet in one order. Rows that
+    take no person key (tallies, duplicates, refused items) go first, by id."""
+    from datetime import date
+
     from lwpwa.checkins.store import COLUMNS, insert_order
 
-    def row(client_id, resident_id, day="2026-12-01", status="accepted"):
+    resident = COLUMNS.index("resident_id")
+
+    def row(client_id, resident_id, status="accepted"):
         values = dict.fromkeys(COLUMNS)
-        values.update(client_id=client_id, resident_id=resident_id, day=day, kind="attendee", activity_id=7,
-                      status=status)
+        values.update(client_id=client_id, resident_id=resident_id, day=date(2026, 12, 1), kind="attendee",
+                      activity_id=7, status=status)
         return tuple(values[name] for name in COLUMNS)
 
     people = list(range(1, 40))
     first = [row(str(uuid.uuid4()), person) for person in people]
     second = [row(str(uuid.uuid4()), person) for person in reversed(people)]
-    tally = row(str(uuid.uuid4()), None)
-    order = [r[COLUMNS.index("resident_id")] for r in sorted(first + [tally], key=insert_order)]
-    assert order == [None] + people
-    assert [r[COLUMNS.index("resident_id")] for r in sorted(second, key=insert_order)] == people
+    tally, duplicate, no_id = row(str(uuid.uuid4()), None), row(str(uuid.uuid4()), 5, "duplicate"), row(None, None,
+                                                                                                           "rejected")
+    ordered = insert_order(first + [tally, duplicate, no_id])
+    assert [r[resident] for r in ordered[3:]] == people
+    assert set(ordered[:3]) == {tally, duplicate, no_id}
+    assert [r[resident] for r in insert_order(second)] == people
     same_ids = first[:5]
-    assert sorted(same_ids, key=insert_order) == sorted(list(reversed(same_ids)), key=insert_order)
+    assert insert_order(same_ids) == insert_order(list(reversed(same_ids)))
 
 
 def test_a_scan_before_the_undo_of_its_persons_check_in_is_a_duplicate_one_after_it_counts(client, unit, make,

@@ -316,3 +316,39 @@ def test_cancelling_a_counted_activity_after_submission_is_flagged(client, make,
     [flag] = api_flags(client, w)["flags"]
     assert (flag["kind"], flag["detail"]["fields"], flag["detail"]["after_submission"]) == \
         ("changed_after_submission", ["is_cancelled"], True)
+
+
+def test_times_moved_after_the_first_scan_are_flagged_beyond_the_margin(client, make, taiyuan):
+    w = taiyuan
+    lead = make.auth(w.lead)
+    talk = make.activity(w.org, w.campaign, starts_at=START, hours=2, capacity=50)
+    _r, code = make.resident()
+    sync(client, w.headers, [checkin(talk.id, code=code)])
+    overran = (START + timedelta(hours=2, minutes=20)).isoformat()
+    assert client.patch(f"/api/v1/activities/{talk.id}", json={"ends_at": overran}, headers=lead).status_code == 200
+    assert api_flags(client, w)["flags"] == []  # a lecture that ran 20 minutes over
+    stretched = (START + timedelta(hours=8)).isoformat()
+    assert client.patch(f"/api/v1/activities/{talk.id}", json={"ends_at": stretched}, headers=lead).status_code == 200
+    [flag] = api_flags(client, w)["flags"]
+    assert (flag["kind"], flag["count"], flag["detail"]["fields"]) == ("changed_after_submission", 1, ["ends_at"])
+    edits = db.session.scalars(db.select(ActivityEdit).order_by(ActivityEdit.id)).all()
+    assert [(e.field, e.after_first_scan) for e in edits] == [("ends_at", True), ("ends_at", True)]
+
+
+def test_the_workspace_form_keeps_the_edit_history_too(client, make, taiyuan):
+    """The form sends every field again, with local times: only what changed is recorded."""
+    from test_workspace_activities import form_data
+    w = taiyuan
+    talk = make.activity(w.org, w.campaign, capacity=40)
+    _r, code = make.resident()
+    sync(client, w.headers, [checkin(talk.id, code=code)])
+    sign_in(client, w.lead)
+
+    class Unit:
+        campaign = w.campaign
+    data = form_data(Unit, capacity="400", venue=talk.venue, mode=talk.mode, form=talk.form,
+                     starts_at=talk.starts_at.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M"),
+                     ends_at=talk.ends_at.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M"))
+    assert post(client, f"/unit/activities/{talk.id}/edit", data).status_code == 302
+    edits = db.session.scalars(db.select(ActivityEdit)).all()
+    assert [(e.field, e.old, e.new, e.user_id) for e in edits] == [("capacity", "40", "400", w.lead.id)]

@@ -1,6 +1,6 @@
 """The edit history of activities: every change to what a figure depends on, written by the
 activities service's update (the API and the workspace form both go through it)."""
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import exists, select
 
@@ -16,8 +16,8 @@ TRACKED = ("starts_at", "ends_at", "capacity", "venue", "mode", "form", "is_canc
 def _text(value):
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, datetime):  # one instant, one text: the form sends local times
+        return value.astimezone(timezone.utc).isoformat()
     return str(value)[:200]
 
 

@@ -103,7 +103,9 @@ def refuse_nul():
     if "\x00" in request.path:
         raise ApiError(404, "not_found", "Not found.")
     for source in (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,):
-        bad = [name for name, value in source.items(multi=True) if "\x00" in name or "\x00" in value]
+        # A multipart part may come without a name (None): only text can hold a NUL.
+        bad = [name or "" for name, value in source.items(multi=True)
+               if any(isinstance(text, str) and "\x00" in text for text in (name, value))]
         if bad:
             from .text import MESSAGES
 

@@ -12,7 +12,7 @@ import {
 import { app, leaveCurrent, refreshStatus, runSync } from "./status.js";
 import { languageSwitch, showLogin } from "./login.js";
 import { showMyCodes } from "./mycode.js";
-import { CHANNEL, refreshFilters } from "./sync.js";
+import { CHANNEL } from "./sync.js";
 import { displaySwitches, loadPrefs } from "./prefs.js";
 import { phase } from "./checks.js";
 import { showVolunteerCode } from "./volunteercode.js";
@@ -103,8 +103,9 @@ async function fetchActivities() {
   for (const list of lists) for (const activity of list) byId.set(activity.id, activity);
   const activities = [...byId.values()];
   await cacheActivities(activities);
-  // Their campaigns' code filters, so that the phone can check codes offline from now on.
-  refreshFilters(app.auth.token).then(() => refreshStatus()).catch(() => {});
+  // Their campaigns' code filters, so that the phone can check codes offline from now on (a
+  // sync refreshes them, and records the server's answer as the last sync).
+  runSync();
   return activities;
 }
 

@@ -12,7 +12,6 @@ from conftest import assert_counts_exact, checkin, sync_body
 from openpyxl import load_workbook
 
 from lwpwa.extensions import db
-from lwpwa.orgs.models import Org
 from lwpwa.submissions import locks, service
 from lwpwa.submissions.models import Submission
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..i18n import current_locale
-from ..reports import region_table, service, submitted
+from ..reports import region_table, submitted
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
 from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, region_columns, version_label

@@ -10,7 +10,7 @@ from ..orgs.models import Org
 from ..regions.models import Region, scope_prefix
 from ..submissions.documents import unit_document
 from . import table
-from .counts import FIGURES, ZERO, activity_totals, counted_activities, day_totals, grouped_totals
+from .counts import FIGURES, ZERO, counted_activities, day_totals, grouped_totals
 
 SAMPLE_NAMES = 20
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..activities.reference import THEMES
 from ..extensions import db
 from ..i18n import current_locale
-from ..reports import region_table, submitted
+from ..reports import region_table, service, submitted
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
 from ..reports.table import NOTES, ROW_LABELS, TABLE_ROWS, region_columns, version_label
@@ -99,10 +99,16 @@ def table(code):
     snapshot = document.snapshot
     columns = region_columns(snapshot["themes"])
     units = snapshot["units"]
-    template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
+    printing = bool(request.args.get("print"))
+    template = "bureau/table_print.html" if printing else "bureau/table.html"
+    deltas = None
+    if basis == "submitted" and not printing:
+        # On screen, apart from the record: how far each unit's live counts moved since.
+        live = {row["key"]: row["attendance"] for row in service.stats_rows(campaign, region, "org")}
+        deltas = {unit["id"]: live.get(str(unit["id"]), 0) - unit["attendance"] for unit in units}
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
-        basis=basis, document=document, version_label=version_label, columns=columns, units=units, today=document.on_date,
+        basis=basis, document=document, version_label=version_label, deltas=deltas, columns=columns, units=units, today=document.on_date,
         row_labels=ROW_LABELS, table_rows=TABLE_ROWS, notes=NOTES,
         theme_labels={key: label for key, label, _en in THEMES},
         theme_pairs=[(key, label) for key, label, _en in THEMES],

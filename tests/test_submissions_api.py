@@ -372,3 +372,19 @@ def test_the_answers_fit_the_openapi_document(client, make, city):
     checked = api.call("post", "/api/v1/submissions/verify", 200, json={"xlsx_base64": base64.b64encode(data).decode()},
                        headers=bureau)
     assert checked["valid"] is True
+
+
+def test_a_counter_row_voided_to_nothing_is_no_change(client, city):
+    """A scan and its void, both after the submission, leave the figures as submitted: the
+    table has not changed (a counter row at 0 says nothing)."""
+    from datetime import date
+
+    from lwpwa.checkins.models import CheckinCount
+
+    campaign, units, _bureau = city
+    unit = units["xiaodian"]
+    submit(client, unit["org"], campaign, unit["lead"])
+    db.session.add(CheckinCount(activity_id=unit["activity"].id, kind="attendee", day=date(2030, 1, 1),
+                                scanned=0, headcount=0))
+    db.session.commit()
+    assert service.submission_status(campaign, unit["org"])[0] == service.SUBMITTED

@@ -18,6 +18,7 @@ from .extensions import db
 from .orgs.models import Org
 from .residents import service as residents
 from .residents.models import Resident
+from .submissions import service as submissions
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DEMO_TITLE = "{year}年全民终身学习活动周（演示）"
@@ -84,7 +85,8 @@ def seed_demo():
     lead = user("demo_lead", "site_lead", "site lead 负责人 · 小店区社区学校", org_id=orgs["xiaodian"].id)
     volunteer = user("demo_volunteer", "volunteer", "volunteer 志愿者 · 小店区社区学校", org_id=orgs["xiaodian"].id)
     user("demo_volunteer2", "volunteer", "volunteer 志愿者 · 大同开放大学", org_id=orgs["datong"].id)
-    user("demo_library", "site_lead", "site lead 负责人 · 太原市图书馆", org_id=orgs["library"].id)
+    library_lead = user("demo_library", "site_lead", "site lead 负责人 · 太原市图书馆", org_id=orgs["library"].id)
+    user("demo_xiaodian", "bureau", "bureau 区教育局 · 小店区", region_code="140105")
     user("demo_taiyuan", "bureau", "bureau 市教育局 · 太原市", region_code="140100")
     user("demo_shanxi", "bureau", "bureau 省教育厅 · 山西省", region_code="140000")
     user("demo_admin", "admin", "admin 管理员")
@@ -105,6 +107,8 @@ def seed_demo():
     _demo_checkins(volunteer, activities[0], people[:18], tally=4)
     _demo_checkins(volunteer, activities[1], people[10:22], tally=0)
     _write_code_sheet(people[22:], campaign)
+    # The library has submitted its table (version 1): the bureaus' pages show a record at once.
+    submissions.submit(campaign, orgs["library"], library_lead)
     text = _format_logins(logins, campaign)
     path = current_app.instance_path + "/demo-logins.txt"
     with open(path, "w", encoding="utf-8") as handle:

@@ -168,3 +168,15 @@ def test_the_verify_page_by_fingerprint_and_by_file(client, world):
     assert 'data-valid="false"' in html and "改过的活动名称" in html
     english = bureau.get(f"/submissions/verify?fingerprint={version.fingerprint}&lang=en").get_data(as_text=True)
     assert "Check a submitted table" in english
+
+
+def test_the_region_table_page_shows_the_live_difference_per_unit_apart(client, world):
+    campaign, units, bureau, _province = world
+    post(units["xiaodian"]["web"], f"/unit/table/submit?campaign={campaign.id}")
+    sync(client, units["xiaodian"]["headers"], units["xiaodian"]["activity"], tally=5)
+    html = bureau.get(f"/region/140100/table?campaign={campaign.id}").get_data(as_text=True)
+    row = re.search(rf'<tr data-unit="{units["xiaodian"]["org"].id}">(.*?)</tr>', html, re.S).group(1)
+    assert "第1版（已报送）" in row and 'data-delta="5">+5<' in row
+    assert re.search(r'data-total="attendance">3<', html)  # the record: version 1, not the 8 live
+    printed = bureau.get(f"/region/140100/table?campaign={campaign.id}&print=1").get_data(as_text=True)
+    assert "data-delta" not in printed and "第1版（已报送）" in printed

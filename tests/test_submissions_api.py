@@ -12,7 +12,6 @@ from conftest import assert_counts_exact, checkin, sync_body
 from openpyxl import load_workbook
 
 from lwpwa.extensions import db
-from lwpwa.orgs.models import Org
 from lwpwa.submissions import locks, service
 from lwpwa.submissions.models import Submission
 
@@ -334,3 +333,58 @@ def test_a_version_from_before_the_split_rows_still_counts(client, city):
     assert listed[0]["changed_since"] is True
     found = client.get(f"/api/v1/submissions/verify?fingerprint={service.fingerprint(old)}", headers=bureau)
     assert found.status_code == 200 and found.get_json()["version"] == 1
+
+
+def test_the_answers_fit_the_openapi_document(client, make, city):
+    from test_openapi import Api
+
+    campaign, units, bureau = city
+    api = Api(client, client.get("/api/v1/openapi.json").get_json())
+    unit = units["xiaodian"]
+    org_path = f"/api/v1/orgs/{unit['org'].id}/submissions"
+    created = api.call("post", "/api/v1/orgs/{org_id}/submissions", 201, path=org_path,
+                       json={"campaign_id": campaign.id}, headers=unit["lead"])
+    api.call("get", "/api/v1/orgs/{org_id}/submissions", 200, path=f"{org_path}?campaign_id={campaign.id}",
+             headers=bureau)
+    api.call("get", "/api/v1/submissions/{submission_id}", 200, path=f"/api/v1/submissions/{created['id']}",
+             headers=bureau)
+    api.call("get", "/api/v1/submissions/verify", 200,
+             path=f"/api/v1/submissions/verify?fingerprint={created['fingerprint']}", headers=bureau)
+    api.call("post", "/api/v1/submissions/{submission_id}/return", 400,
+             path=f"/api/v1/submissions/{created['id']}/return", json={}, headers=bureau)
+    api.call("post", "/api/v1/submissions/{submission_id}/accept", 200,
+             path=f"/api/v1/submissions/{created['id']}/accept", json={"comment": "好"}, headers=bureau)
+    api.call("post", "/api/v1/submissions/{submission_id}/accept", 409,
+             path=f"/api/v1/submissions/{created['id']}/accept", json={}, headers=bureau)
+    api.call("post", "/api/v1/orgs/{org_id}/submissions", 409, path=org_path, json={"campaign_id": campaign.id},
+             headers=unit["lead"])
+    api.call("get", "/api/v1/stats", 200, path=f"/api/v1/stats?campaign_id={campaign.id}&basis=submitted",
+             headers=bureau)
+    region = api.call("post", "/api/v1/regions/{code}/submissions", 201, path="/api/v1/regions/140100/submissions",
+                      json={"campaign_id": campaign.id}, headers=bureau)
+    assert region["totals"]["units_missing"] == 1
+    api.call("get", "/api/v1/regions/{code}/submissions", 200,
+             path=f"/api/v1/regions/140100/submissions?campaign_id={campaign.id}", headers=bureau)
+    api.call("post", "/api/v1/submissions/{submission_id}/accept", 403,
+             path=f"/api/v1/submissions/{region['id']}/accept", json={}, headers=bureau)
+    data = client.get(f"/api/v1/orgs/{unit['org'].id}/report.xlsx?campaign_id={campaign.id}&version=1",
+                      headers=bureau).data
+    checked = api.call("post", "/api/v1/submissions/verify", 200, json={"xlsx_base64": base64.b64encode(data).decode()},
+                       headers=bureau)
+    assert checked["valid"] is True
+
+
+def test_a_counter_row_voided_to_nothing_is_no_change(client, city):
+    """A scan and its void, both after the submission, leave the figures as submitted: the
+    table has not changed (a counter row at 0 says nothing)."""
+    from datetime import date
+
+    from lwpwa.checkins.models import CheckinCount
+
+    campaign, units, _bureau = city
+    unit = units["xiaodian"]
+    submit(client, unit["org"], campaign, unit["lead"])
+    db.session.add(CheckinCount(activity_id=unit["activity"].id, kind="attendee", day=date(2030, 1, 1),
+                                scanned=0, headcount=0))
+    db.session.commit()
+    assert service.submission_status(campaign, unit["org"])[0] == service.SUBMITTED

@@ -88,6 +88,15 @@ def test_the_table_page_and_its_a4_landscape_print_view(live_server, in_browser,
         counts = table.locator("tbody tr").nth(3).locator("td").all_inner_texts()
         assert int(counts[names.index(activity["name"])]) == stats["attendance"] == 3
         page.screenshot(path=str(tmp_path / "workspace-table.png"), full_page=True)
+        # Scrolled to 合计 on a screen narrower than the table, the row labels stay in view (a
+        # sticky column), as they do at 1280 px with a unit's dozen activities.
+        page.set_viewport_size({"width": 900, "height": 900})
+        scroller = page.locator(".table-scroll")
+        assert scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; return box.scrollLeft; }") > 100
+        label = table.locator("tbody th").nth(3).bounding_box()
+        assert abs(label["x"] - scroller.bounding_box()["x"]) < 2
+        total = table.locator("thead th").last.bounding_box()
+        assert total["x"] + total["width"] <= scroller.bounding_box()["x"] + scroller.bounding_box()["width"] + 2
 
         page.goto(f"/unit/table/print?campaign={live_server.campaign_id}")
         expect(page.locator(".print-table").first).to_be_visible()  # page-sized parts

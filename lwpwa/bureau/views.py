@@ -105,10 +105,16 @@ def table(code):
     snapshot = document.snapshot
     columns = region_columns(snapshot["themes"])
     units = snapshot["units"]
-    template = "bureau/table_print.html" if request.args.get("print") else "bureau/table.html"
+    printing = bool(request.args.get("print"))
+    template = "bureau/table_print.html" if printing else "bureau/table.html"
+    deltas = None
+    if basis == "submitted" and not printing:
+        # On screen, apart from the record: how far each unit's live counts moved since.
+        live = {row["key"]: row["attendance"] for row in service.stats_rows(campaign, region, "org")}
+        deltas = {unit["id"]: live.get(str(unit["id"]), 0) - unit["attendance"] for unit in units}
     return render_template(
         template, region=region, campaign=campaign, campaigns=campaigns, trail=breadcrumbs(region),
-        basis=basis, document=document, version_label=version_label, columns=columns, units=units,
+        basis=basis, document=document, version_label=version_label, deltas=deltas, columns=columns, units=units,
         today=document.on_date, row_labels=ROW_LABELS, table_rows=TABLE_ROWS, notes=NOTES,
         table_title=snapshot_title(document.snapshot), table_date=chinese_date(document.on_date),
         parts=print_parts(columns),

@@ -13,7 +13,7 @@ from ..submissions.freeze import same_content
 from ..submissions.service import latest_of
 from . import submitted, table
 from .counts import FIGURES, counted_activities
-from .service import region_theme_rows, region_unit_rows, units_in
+from .service import region_theme_rows, region_unit_rows
 
 BASES = ("live", "submitted")
 
@@ -66,5 +66,3 @@ def workbook_of(document):
 def region_workbook(campaign, region, basis="submitted"):
     return workbook_of(region_document(campaign, region, basis))
 
-
-__all__ = ["BASES", "region_snapshot", "region_document", "region_workbook", "workbook_of", "units_in"]

@@ -23,7 +23,7 @@ from ..orgs.models import Org
 from ..submissions.freeze import summarize
 from ..submissions.models import Submission
 from .counts import FIGURES, ZERO
-from .service import AREA_GROUPS, SAMPLE_NAMES, _row, area_rows, units_in
+from .service import SAMPLE_NAMES, _row, area_rows, units_in
 
 Latest = namedtuple("Latest", "id org_id version status submitted_at fingerprint summary")
 LATEST_COLUMNS = (Submission.id, Submission.org_id, Submission.version, Submission.status,

@@ -71,7 +71,9 @@ def by_day(activity_ids):
         name = "attendance" if kind == "attendee" else "volunteers"
         parts[f"{name}_scanned"] += int(scanned)
         parts[f"{name}_tallied"] += int(headcount)
-    return days
+    # A counter row voided down to nothing says nothing: the same figures, the same content.
+    return {activity_id: {day: parts for day, parts in per_day.items() if any(parts.values())}
+            for activity_id, per_day in days.items()}
 
 
 def unit_snapshots(campaign, orgs):

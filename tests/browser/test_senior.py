@@ -28,7 +28,7 @@ COVERED = """() => {
     if (el.hidden || el.offsetParent === null) continue;
     el.scrollIntoView({ block: "nearest" });
     const box = el.getBoundingClientRect();
-    if (box.bottom > bar.top + 0.5 || box.top < 0) out.push(`${el.id || el.className || el.tagName}: ${box.top}-${box.bottom}, bar at ${bar.top}`);
+    if (box.bottom > bar.top + 0.5 || box.top < -0.5) out.push(`${el.id || el.className || el.tagName}: ${box.top}-${box.bottom}, bar at ${bar.top}`);
   }
   return out;
 }"""

@@ -90,11 +90,16 @@ def devices():
 @bp.post("/account/devices/<int:token_id>/revoke")
 @role_required()
 def revoke_device(token_id):
-    token = tokens.own_token(current_user, token_id)
+    return sign_out_device(tokens.own_token(current_user, token_id), url_for("accounts.devices"))
+
+
+def sign_out_device(token, back):
+    """Revoke a device's token once the form confirms it (its own, or a volunteer's for the
+    unit's site lead); None, a token the caller may not sign out, is 404."""
     if token is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
         tokens.revoke(token)
         db.session.flush()
         flash(_("The device was signed out."), "info")
-    return redirect(url_for("accounts.devices"))
+    return redirect(back)

@@ -10,6 +10,7 @@ from ..accounts import tokens
 from ..accounts.models import ApiToken, User
 from ..accounts.passwords import hash_password
 from ..accounts.service import AccountError, create_user
+from ..accounts.web import sign_out_device
 from ..extensions import db
 from ..residents import qr
 from . import pairing
@@ -120,10 +121,4 @@ def revoke_device(token_id):
     token = db.session.scalar(
         select(ApiToken).join(User, User.id == ApiToken.user_id)
         .where(ApiToken.id == token_id, User.org_id == org.id, User.role == "volunteer"))
-    if token is None:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        tokens.revoke(token)
-        db.session.flush()
-        flash(_("The device was signed out."), "info")
-    return redirect(url_for("workspace.volunteers"))
+    return sign_out_device(token, url_for("workspace.volunteers"))

@@ -2,7 +2,9 @@
 after the sync the server counts the activity right, and a resend changes nothing."""
 from playwright.sync_api import expect
 
+from .helpers import PASSWORD
 from .pages import expect_pending, open_activity, scan_by_hand, sign_in, wait_for_service_worker
+from .test_accessibility import web_sign_in
 
 
 def test_undo_offline_reaches_the_server_once(live_server, launch, new_context):
@@ -36,6 +38,22 @@ def test_undo_offline_reaches_the_server_once(live_server, launch, new_context):
     expect(page.locator("#refused")).to_be_hidden()  # every void was accepted
     stats = live_server.stats(activity["id"])
     assert (stats["attendance"], stats["scanned"], stats["headcount"]) == (1, 1, 0)
+    # The site lead's corrections page and the city bureau's corrections list name both undos
+    # (the tally and the code) and who made them.
+    from lwpwa.accounts.service import create_user
+    from lwpwa.extensions import db
+    with live_server.app.app_context():
+        create_user("taiyuanundo", PASSWORD, "bureau", region_code="140100")
+        db.session.commit()
+    for username, url, rows in (
+            ("lead1", f"/unit/activities/{activity['id']}/corrections", "#corrections-list tbody tr"),
+            ("taiyuanundo", f"/region/140100/corrections?campaign={live_server.campaign_id}", "#corrections tbody tr")):
+        web = new_context(launch()).new_page()
+        web_sign_in(web, username)
+        web.goto(url)
+        expect(web.locator(rows)).to_have_count(2)
+        expect(web.locator(rows).first).to_contain_text("volunteer1")
+        web.context.close()
     # Undone on the phone, the person can be scanned again and counts once.
     scan_by_hand(page, undone)
     page.click("#sync-now")

@@ -134,7 +134,7 @@ def test_submission_status_per_unit_submitted_changed_missing(client, make, shan
     assert statuses == {str(units["xiaodian"].id): "submitted", str(units["library"].id): "changed"}
     # The headline counts both as submitted and the changed one among them ("其中 1 个…"), never
     # "1 submitted, of which 1 changed" beside a unit that is not counted.
-    assert re.search(r'data-total="units_submitted">(\d+)<', html).group(1) == "2"
+    assert re.search(r'data-units="submitted">(\d+)<', html).group(1) == "2"
     assert "其中 1 个提交后有变动" in html
 
     # The province sees, per city, how many units are in which state; Datong has not submitted.

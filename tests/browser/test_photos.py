@@ -81,6 +81,7 @@ def test_a_file_that_is_no_image_is_not_queued(live_server, launch, new_context,
     fake.write_bytes(b"%PDF-1.4 this is no picture")
     page = new_context(launch()).new_page()
     sign_in(page)
+    expect(page.locator(f"[data-activity-id='{activity['id']}']")).to_be_visible()  # signed in: the token is kept
     page.goto(f"/app/?activity={activity['id']}&photos=1")
     page.set_input_files("#photo-capture", fake)
     expect(page.locator("#photo-message")).not_to_be_empty()

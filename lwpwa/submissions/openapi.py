@@ -1,6 +1,6 @@
 """OpenAPI entries of the submissions (the record), listed with the reports' (lwpwa/reports/openapi.py)."""
 from ..api.spec import (BAD_BODY, BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, TOO_LARGE, array, error,
-                        forbidden_role, nullable, obj, operation, path_id, query, ref, text)
+                        forbidden_role, nullable, obj, ok, operation, path_id, query, ref, text)
 
 SUBMITTERS = ("site_lead", "admin")
 READERS = ("volunteer", "site_lead", "bureau", "admin")
@@ -64,8 +64,17 @@ FROZEN = ("The server freezes the table (every activity with every figure, the s
           "serialization.")
 
 
-def decision_body(required):
-    return obj({"comment": text(1000)}, required=("comment",) if required else ())
+def decision(action, operation_id, summary, description, answer, *, comment_required):
+    """POST /submissions/<id>/accept or /return: the same roles, errors and answer; only whether
+    a comment is required differs."""
+    return operation(
+        "POST", f"/submissions/{{submission_id}}/{action}", operation_id, tag="Reports", roles=DECIDERS,
+        summary=summary, description=description, parameters=[SUBMISSION],
+        body=obj({"comment": text(1000)}, required=("comment",) if comment_required else ()),
+        responses={200: ok(answer, ref("Submission")),
+                   400: BAD_BODY, 403: error("Not a bureau, or the bureau of the region itself.", "forbidden_role",
+                                             "not_your_decision"),
+                   404: NOT_FOUND, 409: DECIDED_409, 413: TOO_LARGE})
 
 
 OPERATIONS = [
@@ -114,28 +123,13 @@ OPERATIONS = [
         parameters=[SUBMISSION],
         responses={200: {"description": "The version.", "content": {"application/json": {"schema": ref("Submission")}}},
                    403: forbidden_role(READERS), 404: NOT_FOUND}),
-    operation(
-        "POST", "/submissions/{submission_id}/accept", "acceptSubmission", tag="Reports", roles=DECIDERS,
-        summary="Accept the latest version",
-        description="A bureau whose region holds the unit (for a region's table: a larger region holding it), "
-                    "or an admin. Corrections of the unit are refused (409 `table_accepted`) until returned.",
-        parameters=[SUBMISSION], body=decision_body(False),
-        responses={200: {"description": "The version, now accepted.",
-                         "content": {"application/json": {"schema": ref("Submission")}}},
-                   400: BAD_BODY, 403: error("Not a bureau, or the bureau of the region itself.", "forbidden_role",
-                                             "not_your_decision"),
-                   404: NOT_FOUND, 409: DECIDED_409, 413: TOO_LARGE}),
-    operation(
-        "POST", "/submissions/{submission_id}/return", "returnSubmission", tag="Reports", roles=DECIDERS,
-        summary="Return the latest version with a comment",
-        description="As accept; `comment` is required (what the unit should correct). The unit sees it, "
-                    "corrects and submits a new version.",
-        parameters=[SUBMISSION], body=decision_body(True),
-        responses={200: {"description": "The version, now returned.",
-                         "content": {"application/json": {"schema": ref("Submission")}}},
-                   400: BAD_BODY, 403: error("Not a bureau, or the bureau of the region itself.", "forbidden_role",
-                                             "not_your_decision"),
-                   404: NOT_FOUND, 409: DECIDED_409, 413: TOO_LARGE}),
+    decision("accept", "acceptSubmission", "Accept the latest version",
+             "A bureau whose region holds the unit (for a region's table: a larger region holding it), "
+             "or an admin. Corrections of the unit are refused (409 `table_accepted`) until returned.",
+             "The version, now accepted.", comment_required=False),
+    decision("return", "returnSubmission", "Return the latest version with a comment",
+             "As accept; `comment` is required (what the unit should correct). The unit sees it, "
+             "corrects and submits a new version.", "The version, now returned.", comment_required=True),
     operation(
         "GET", "/submissions/verify", "verifyFingerprint", tag="Reports", roles=READERS,
         summary="Which version a fingerprint (校验码) belongs to",

@@ -29,6 +29,9 @@ def test_expired_token_keeps_the_queue_and_asks_to_sign_in_again(live_server, la
     page = new_context(launch()).new_page()
     sign_in(page, path=f"/app/?activity={activity['id']}")  # a shared activity link
     expect(page.locator("#feedback")).to_be_visible()
+    # The code filter first: once the token is revoked the phone cannot fetch it, and a code it
+    # cannot check is amber, not the green these scans must get.
+    expect(page.locator("#viewfinder")).to_have_attribute("data-filter", "ready")
 
     token = page.evaluate(AUTH)["token"]
     assert live_server.api.call("DELETE", "/auth/token", token=token)[0] in (200, 204)

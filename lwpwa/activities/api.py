@@ -3,8 +3,9 @@ from flask import Blueprint, g, jsonify
 
 from ..accounts.access import visible_activity_or_404
 from ..api.auth import token_required
-from ..api.body import json_body, query_date, query_int
+from ..api.body import json_body
 from . import service
+from .declarations import ActivityListQuery
 
 bp = Blueprint("activities_api", __name__, url_prefix="/api/v1")
 
@@ -19,12 +20,7 @@ def create():
 @bp.get("/activities")
 @token_required()
 def index():
-    activities = service.list_activities(
-        g.api_user,
-        campaign_id=query_int("campaign_id"),
-        on=query_date("on"),
-        org_id=query_int("org_id"),
-    )
+    activities = service.list_activities(g.api_user, **ActivityListQuery.from_request().values())
     return jsonify([service.activity_to_json(a) for a in activities])
 
 

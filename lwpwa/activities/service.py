@@ -6,59 +6,25 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.access import can_manage_org, org_ids_clause
-from ..api.body import Validator
 from ..campaigns.models import Campaign
 from ..errors import ApiError
 from ..extensions import db
 from ..flags.edits import record_edits
 from ..orgs.models import Org
 from ..regions.models import level_of, scope_prefix
-from ..text import web_address_problem
-from .models import MODES, Activity
-from .reference import FORM_KEYS, THEME_KEYS
+from .declarations import ActivityInput, ActivityPatch
+from .models import Activity
 
 EDITABLE = ("theme", "name", "content", "form", "mode", "venue", "starts_at", "ends_at",
             "news_links", "courses", "capacity", "is_cancelled")
 
 
 def validate_activity(data, *, partial=False):
-    """The cleaned fields of `data`; raises ValidationError listing every bad field."""
-    v = Validator(data)
-    required = not partial
-    fields = {}
-
-    def take(name, value):
-        if name in data or not partial:
-            fields[name] = value
-
+    """The cleaned fields of `data` (a dict, from the API, a page or the importer): every field
+    of a new activity, or those a change gives; raises ValidationError listing every bad field."""
     if partial:
-        # A change may leave a field out, but not empty a field every activity must have.
-        for name in ("theme", "name", "form", "mode", "starts_at", "ends_at", "content", "venue"):
-            if name in data and data[name] is None:
-                v.fail(name, _("This field is required."))
-
-    if not partial:
-        fields["campaign_id"] = v.integer("campaign_id", required=True, minimum=1)
-        fields["org_id"] = v.integer("org_id", required=True, minimum=1)
-    take("theme", v.choice("theme", THEME_KEYS, required=required))
-    take("name", v.string("name", required=required, max_length=200))
-    take("content", v.string("content", max_length=4000, default="", multiline=True))
-    take("form", v.choice("form", FORM_KEYS, required=required))
-    take("mode", v.choice("mode", MODES, default="offline"))
-    take("venue", v.string("venue", max_length=200, default=""))
-    take("starts_at", v.timestamp("starts_at", required=required))
-    take("ends_at", v.timestamp("ends_at", required=required))
-    take("news_links", v.string_list("news_links", max_items=20, max_length=1000))
-    take("courses", v.string_list("courses", max_items=50, max_length=200))
-    take("capacity", v.integer("capacity", minimum=1, maximum=1_000_000))
-    if partial and "is_cancelled" in data:
-        fields["is_cancelled"] = v.boolean("is_cancelled", default=False)
-    for link in fields.get("news_links") or []:
-        problem = web_address_problem(link)
-        if problem:
-            v.fail("news_links", str(problem))
-    v.raise_if_errors()
-    return fields
+        return ActivityPatch.check(data).given()
+    return ActivityInput.check(data).values()
 
 
 def _check_times(starts_at, ends_at):

@@ -31,8 +31,9 @@ from .spec import (
     obj, text, ok, error, query, path_id,
     DATE_TIME, DAY, REGION_CODE, CODE, NEWS_LINK, POSITIVE,
     COUNT, BAD_BODY, BAD_QUERY, BAD_RESIDENT_KEY, NOT_VISIBLE,
-    TOO_LARGE, RATE_LIMITED, CONSENT_ERRORS, forbidden_role, operation,
+    TOO_LARGE, RATE_LIMITED, CONSENT_ERRORS, DECLARED_BODIES, forbidden_role, operation,
 )
+from ..activities.declarations import ActivityInput, ActivityListQuery, ActivityPatch
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -120,15 +121,6 @@ SCHEMAS = {
     }, required=("id", "campaign_id", "org_id", "org_name", "theme", "name", "content", "form",
                  "mode", "venue", "starts_at", "ends_at", "news_links", "courses", "capacity",
                  "is_cancelled")),
-    "ActivityInput": obj({
-        "campaign_id": POSITIVE,
-        "org_id": {**POSITIVE, "description": "A unit the caller manages (site lead of it, or admin)."},
-        **_activity_fields(),
-    }, required=("campaign_id", "org_id", "theme", "name", "form", "starts_at", "ends_at")),
-    "ActivityPatch": obj({
-        **_activity_fields(),
-        "is_cancelled": {"type": "boolean"},
-    }, description="Only the fields given change; campaign_id and org_id cannot change."),
     "ResidentInput": obj({
         "display_name": text(64),
         "age_group": {"type": "string", "enum": list(AGE_GROUPS)},
@@ -300,7 +292,7 @@ OPERATIONS = [
                     "bad field is reported at once in `fields`; a campaign or unit that does not "
                     "exist or that the caller may not manage is a validation error of "
                     "`campaign_id` or `org_id` (other units' ids reveal nothing).",
-        body=ref("ActivityInput"),
+        body=ActivityInput,
         responses={201: ok("The new activity.", ref("Activity")),
                    400: BAD_BODY, 403: forbidden_role(PLANNERS), 413: TOO_LARGE}),
     operation(
@@ -308,12 +300,7 @@ OPERATIONS = [
         summary="Activities the caller may see",
         description="A volunteer or site lead sees its unit's activities, a bureau user those of "
                     "every unit in its region, an admin all. Ordered by start.",
-        parameters=[
-            query("campaign_id", POSITIVE, "Only this campaign's activities."),
-            query("on", DAY, "Only activities running on this local calendar day (in the "
-                             "campaign's time zone when campaign_id is given, else Asia/Shanghai)."),
-            query("org_id", POSITIVE, "Only this unit's activities."),
-        ],
+        query=ActivityListQuery,
         responses={200: ok("The activities.", array(ref("Activity"))), 400: BAD_QUERY}),
     operation(
         "GET", "/activities/{activity_id}", "getActivity", tag="Activities",
@@ -327,7 +314,7 @@ OPERATIONS = [
         description="Only the fields given change. Setting `is_cancelled` cancels the activity "
                     "(its check-ins stay). The site lead of the activity's unit, or an admin.",
         parameters=[ACTIVITY_ID],
-        body=ref("ActivityPatch"),
+        body=ActivityPatch,
         responses={200: ok("The changed activity.", ref("Activity")),
                    400: BAD_BODY,
                    403: error("The caller's role may not change activities, or the caller may "
@@ -491,6 +478,10 @@ def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     schemas = copy.deepcopy(SCHEMAS)
     for feature in FEATURE_DOCUMENTS:
         schemas.update(copy.deepcopy(feature.SCHEMAS))
+    for name, model in DECLARED_BODIES.items():  # generated from the request declarations
+        schema = model.json_schema()
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
     return {
         "openapi": "3.1.0",

@@ -114,9 +114,27 @@ def forbidden_role(roles):
     return error(f"The caller's role may not do this (allowed: {', '.join(roles)}).", "forbidden_role")
 
 
+# The request declarations (lwpwa.api.declare) that operations name as their body, by name:
+# build_document generates their schemas into components/schemas.
+DECLARED_BODIES = {}
+
+
+def declared_body(model):
+    """A reference to the schema generated from the Body declaration `model`."""
+    known = DECLARED_BODIES.setdefault(model.__name__, model)
+    assert known is model, f"two declarations are named {model.__name__}"
+    return ref(model.__name__)
+
+
 def operation(method, path, operation_id, *, tag, summary, description, responses,
-              security=BEARER, roles=None, parameters=(), body=None):
-    """One operation; `path` is relative to /api/v1 and uses {name} for path parameters."""
+              security=BEARER, roles=None, parameters=(), body=None, query=None):
+    """One operation; `path` is relative to /api/v1 and uses {name} for path parameters.
+    `body` and `query` name the request's declarations (lwpwa.api.declare); `body` may
+    still be a schema (a dict) for requests that are not JSON objects."""
+    if query is not None:
+        parameters = [*parameters, *query.parameters()]
+    if isinstance(body, type):
+        body = declared_body(body)
     entry = {"tags": [tag], "summary": summary, "description": description,
              "operationId": operation_id, "security": security}
     if security == BEARER:

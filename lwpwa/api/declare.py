@@ -122,6 +122,8 @@ def Int(minimum=1, maximum=MAX_ID, *, description=None, or_null=_REFUSE_NULL):
     def check(value):
         if value is None:
             _required()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 331.0 is a JSON Schema integer as much as 331 is
         if isinstance(value, bool) or not isinstance(value, int):
             refuse(_("Must be a whole number."))
         if not minimum <= value <= maximum:
@@ -162,7 +164,11 @@ def Bool(*, description=None, or_null=_REFUSE_NULL):
         schema["description"] = description
     return declared(_boolean, schema, or_null)
 
+# The years a date or time may have, as a pattern beside the format (which cannot bound them):
+# 1970–2199, as written (lwpwa.api.body keeps computed times far from the calendar's edge).
+YEARS = "(19[7-9][0-9]|2[01][0-9][0-9])"
 DATE_TIME_SCHEMA = {"type": "string", "format": "date-time", "maxLength": 40,
+                    "pattern": f"^{YEARS}-",
                     "description": "ISO 8601 date-time with a UTC offset, e.g. "
                                    "2022-12-15T09:31:02+08:00."}
 
@@ -176,12 +182,14 @@ def Timestamp(*, bounded=True, description=None):
         parsed = parse.parse_timestamp(value)
         if parsed is None:
             refuse(_("Must be an ISO 8601 date-time with a UTC offset."))
-        if bounded and not parse.within_calendar(parsed):
+        if bounded and not parse.EARLIEST_DAY.year <= parsed.year <= parse.LATEST_DAY.year:
             refuse(_("Must lie between the years %(first)d and %(last)d.",
-                     first=parse.EARLIEST.year, last=parse.LATEST.year - 1))
+                     first=parse.EARLIEST_DAY.year, last=parse.LATEST_DAY.year))
         return parsed
 
     schema = dict(DATE_TIME_SCHEMA)
+    if not bounded:
+        del schema["pattern"]
     if description:
         schema["description"] = description
     return declared(check, schema)
@@ -199,7 +207,9 @@ def _day(value):
                  first=parse.EARLIEST_DAY.year, last=parse.LATEST_DAY.year))
 
 
-Day = declared(_day, {"type": "string", "format": "date", "description": "A calendar date, YYYY-MM-DD."})
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{YEARS}-[0-9][0-9]-[0-9][0-9]$",
+              "description": "A calendar date, YYYY-MM-DD, of the years 1970 to 2199."}
+Day = declared(_day, DAY_SCHEMA)
 
 
 def TextList(max_items, max_length, *, item_check=None, item_schema=None, description=None):
@@ -258,8 +268,7 @@ def _query_day(value):
                  first=parse.EARLIEST_DAY.year, last=parse.LATEST_DAY.year))
 
 
-QueryDay = declared(_query_day, {"type": "string", "format": "date",
-                                 "description": "A calendar date, YYYY-MM-DD."})
+QueryDay = declared(_query_day, DAY_SCHEMA)
 
 
 # --- the models -----------------------------------------------------------------------------

@@ -466,6 +466,43 @@ FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checki
                      pwa_openapi, evidence_openapi, flags_openapi)
 
 
+# OpenAPI links: what a client can do next with the id an answer gives (and what a stateful
+# tester such as schemathesis follows). {operationId: {status: {link name: (operationId,
+# {parameter: runtime expression})}}}.
+_ACTIVITY = {"activity_id": "$response.body#/id"}
+_SUBMISSION = {"submission_id": "$response.body#/id"}
+LINKS = {
+    "createActivity": {"201": {
+        "GetActivity": ("getActivity", _ACTIVITY),
+        "UpdateActivity": ("updateActivity", _ACTIVITY),
+        "GetActivityStats": ("getActivityStats", _ACTIVITY),
+        "ListCorrections": ("listCorrections", _ACTIVITY),
+        "UploadPhoto": ("uploadActivityPhoto", _ACTIVITY),
+        "ListPhotos": ("listActivityPhotos", _ACTIVITY),
+    }},
+    "submitUnitTable": {"201": {
+        "GetSubmission": ("getSubmission", _SUBMISSION),
+        "AcceptSubmission": ("acceptSubmission", _SUBMISSION),
+        "ReturnSubmission": ("returnSubmission", _SUBMISSION),
+    }},
+    "submitRegionTable": {"201": {
+        "GetSubmission": ("getSubmission", _SUBMISSION),
+        "AcceptSubmission": ("acceptSubmission", _SUBMISSION),
+        "ReturnSubmission": ("returnSubmission", _SUBMISSION),
+    }},
+}
+
+
+def _add_links(paths):
+    by_id = {entry["operationId"]: entry for item in paths.values() for entry in item.values()}
+    for source, statuses in LINKS.items():
+        for status, links in statuses.items():
+            response = by_id[source]["responses"][status]
+            response["links"] = {
+                name: {"operationId": target, "parameters": dict(parameters)}
+                for name, (target, parameters) in links.items() if target in by_id}
+
+
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
@@ -483,6 +520,7 @@ def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
+    _add_links(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "lwpwa API", "version": API_VERSION, "description": DESCRIPTION},

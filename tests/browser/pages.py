@@ -27,9 +27,14 @@ def wait_for_service_worker(page):
     page.evaluate(CONTROLLED)
 
 
-def open_activity(page, activity_id):
+def open_activity(page, activity_id, filter="ready"):
+    """Open the activity's scan screen and, unless `filter` is None, wait until the phone holds
+    its campaign's code filter: a test that goes offline or revokes the token before the
+    filter's fetch is answered would see amber ("cannot check this code") instead of green."""
     page.click(f"[data-activity-id='{activity_id}']")
     expect(page.locator("#feedback")).to_be_visible()
+    if filter is not None:
+        expect(page.locator("#viewfinder")).to_have_attribute("data-filter", filter)
 
 
 def pending(page):

@@ -1,10 +1,12 @@
 """Public reference data: themes, activity forms, campaigns and regions."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from sqlalchemy import select
 
 from .activities.models import ActivityForm, Theme
+from .campaigns.declarations import CampaignListQuery
 from .campaigns.models import Campaign
 from .extensions import db
+from .regions.declarations import RegionListQuery
 from .regions.models import COUNTRY_CODE, Region
 
 bp = Blueprint("reference_api", __name__, url_prefix="/api/v1")
@@ -24,8 +26,8 @@ def forms():
 
 @bp.get("/campaigns")
 def campaigns():
+    region = CampaignListQuery.from_request().region
     query = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
-    region = request.args.get("region")
     if region:
         query = query.where(Campaign.region_code == region)
     return jsonify([c.to_json() for c in db.session.scalars(query)])
@@ -33,7 +35,7 @@ def campaigns():
 
 @bp.get("/regions")
 def regions():
-    parent = request.args.get("parent")
+    parent = RegionListQuery.from_request().parent
     query = select(Region).where(Region.current.is_(True)).order_by(Region.code)
     if parent and parent != COUNTRY_CODE:
         query = query.where(Region.parent_code == parent)

@@ -50,6 +50,22 @@ def test_missing_fields_and_bad_bodies(client):
     assert response.get_json()["error"]["code"] == "invalid_json"
 
 
+def test_null_credentials_are_missing_and_a_null_device_name_is_none(client, make):
+    response = client.post("/api/v1/auth/token", json={"username": None, "password": None})
+    assert response.status_code == 400
+    assert set(response.get_json()["error"]["fields"]) == {"username", "password"}
+    user = make.user("volunteer", org=make.org())
+    assert login(client, f"  {user.username.upper()} ", device_name=None).status_code == 201
+    assert db.session.query(ApiToken).one().name is None
+
+
+def test_the_password_is_taken_exactly_as_typed(client, make):
+    user = make.user("admin")
+    assert login(client, user.username, "correct horse battery ").status_code == 401
+    response = login(client, user.username, "a\x00b")
+    assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == {"password"}
+
+
 def test_delete_revokes_the_token_it_is_called_with(client, make):
     user = make.user("admin")
     headers = {"Authorization": f"Bearer {login(client, user.username).get_json()['token']}"}

@@ -95,6 +95,17 @@ def test_a_cursor_that_is_not_one_gets_the_whole_filters(client, make, scanner):
         assert body["codes"]["full"] and body["revoked"]["full"], since
 
 
+@pytest.mark.parametrize("query", [{"since": "x" * 101}, {"since": "a\x1bb"}, {"since": "\u202eab"},
+                                   [("since", "garbage"), ("since", "garbage")]])
+def test_a_since_that_is_no_cursor_text_or_given_twice_is_a_400(client, make, scanner, query):
+    """The document says what a cursor may be (at most 100 characters of text), as for any query."""
+    campaign, headers = scanner
+    response = client.get(f"/api/v1/campaigns/{campaign.id}/code-filter", headers=headers, query_string=query)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and set(error["fields"]) == {"since"}
+
+
 def test_codes_older_than_the_overlap_are_not_sent_again(client, make, scanner):
     campaign, headers = scanner
     _, old = make.resident()

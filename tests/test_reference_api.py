@@ -1,4 +1,5 @@
 """Public reference data: themes, campaigns, regions."""
+import pytest
 
 THEME_LABELS = ["终身学习", "开放学习资源", "强化社区教育和老年教育资源共享", "全民阅读",
                 "“百姓学习之星”“终身学习品牌项目”推荐宣传展示", "“智慧助老”", "乡村振兴",
@@ -36,3 +37,29 @@ def test_regions_by_parent(client):
     districts = client.get("/api/v1/regions?parent=140100").get_json()
     assert {"code": "140105", "name": "小店区", "level": "district"} in districts
     assert client.get("/api/v1/regions?parent=999999").get_json() == []
+
+
+def test_campaigns_of_one_region(client):
+    shanxi = client.get("/api/v1/campaigns?region=140000").get_json()
+    assert shanxi and {c["region_code"] for c in shanxi} == {"140000"}
+    assert client.get("/api/v1/campaigns?region=999999").get_json() == []  # unknown: nothing, as before
+    assert len(client.get("/api/v1/campaigns?region=").get_json()) == len(client.get("/api/v1/campaigns").get_json())
+
+
+def test_the_whole_country_and_an_empty_parent_are_the_provinces(client):
+    provinces = client.get("/api/v1/regions").get_json()
+    assert client.get("/api/v1/regions?parent=000000").get_json() == provinces
+    assert client.get("/api/v1/regions?parent=").get_json() == provinces
+
+
+@pytest.mark.parametrize("path, name", [
+    ("/api/v1/regions?parent=14", "parent"), ("/api/v1/regions?parent=1401000", "parent"),
+    ("/api/v1/regions?parent=abcdef", "parent"), ("/api/v1/regions?parent=%C2%B2%C2%B2%C2%B2%C2%B2%C2%B2%C2%B2", "parent"),
+    ("/api/v1/regions?parent=140000%0A", "parent"), ("/api/v1/regions?parent=140000&parent=370000", "parent"),
+    ("/api/v1/campaigns?region=null", "region"), ("/api/v1/campaigns?region=140000&region=140000", "region"),
+])
+def test_a_region_code_is_six_ascii_digits_given_once(client, path, name):
+    response = client.get(path)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and set(error["fields"]) == {name}

@@ -86,3 +86,23 @@ def test_registration_is_rate_limited_per_address_but_allows_60_a_minute(client)
         assert register(client, consent=True).status_code == 201
     response = register(client, consent=True)
     assert response.status_code == 429 and "Retry-After" in response.headers
+
+
+def test_nulls_are_none_and_the_document_says_so(client):
+    """The PWA sends null for what was left empty; consent null is consent not given."""
+    body = {"display_name": None, "age_group": None, "community": None, "consent": True,
+            "guardian_consent": None}
+    assert register(client, **body).status_code == 201
+    response = register(client, **{**body, "consent": None})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "consent_required"
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["ResidentInput"]
+    assert {"type": "null"} in schema["properties"]["age_group"]["anyOf"]
+    assert schema["required"] == ["consent"] and schema["properties"]["consent"] == {
+        "const": True, "description": schema["properties"]["consent"]["description"]}
+
+
+def test_bad_fields_are_reported_before_the_missing_consent(client):
+    response = register(client, consent=False, display_name=42, age_group="old")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and set(error["fields"]) == {"display_name", "age_group"}

@@ -147,3 +147,18 @@ def test_code_replacement_is_limited_per_resident_not_per_address(client, make):
     # Every replaced code is revoked; only the last one lives.
     db.session.refresh(resident)
     assert [c.is_revoked for c in resident.codes] == [True] * 10 + [False]
+
+
+def test_under_14_always_comes_with_the_guardians_consent(client, make):
+    """As the document has it (if age_group is under_14, guardian_consent is true), whatever was
+    given before: the answer never depends on what the client cannot see."""
+    resident, _code = make.resident(age_group="under_14", guardian_consent=True)
+    response = client.patch("/api/v1/residents/me", headers=me(resident), json={"age_group": "under_14"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "guardian_consent_required"
+    response = client.patch("/api/v1/residents/me", headers=me(resident),
+                            json={"age_group": "under_14", "guardian_consent": True, "display_name": "小明"})
+    assert response.status_code == 200 and response.get_json()["display_name"] == "小明"
+    # Other changes need nothing more; a null consent is no consent, and no error either.
+    response = client.patch("/api/v1/residents/me", headers=me(resident),
+                            json={"community": "坞城社区", "guardian_consent": None})
+    assert response.status_code == 200 and response.get_json()["age_group"] == "under_14"

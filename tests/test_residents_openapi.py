@@ -43,3 +43,11 @@ def test_card_profile_answers_fit_the_document(api, make, unit):
              headers=make.auth(make.user("bureau", region_code="140100")))
     api.call("delete", template, 204, path=path, headers=unit.headers)
     api.call("delete", template, 401, path=path)
+
+
+def test_what_the_pwa_sends_fits_the_document(api):
+    """Left-empty fields come as null (static/app/mycode.js)."""
+    api.call("post", "/api/v1/residents", 201, json={"display_name": None, "age_group": None,
+                                                     "community": None, "consent": True,
+                                                     "guardian_consent": False})
+    api.call("post", "/api/v1/residents", 400, json={"consent": True, "age_group": "under_14"})

@@ -99,3 +99,20 @@ def test_qr_images_need_the_resident_key(client, make):
             response = client.get(f"/api/v1/residents/me/{path}", headers=headers)
             assert response.status_code == 401
             assert response.get_json()["error"]["code"] == "invalid_resident_key"
+
+
+@pytest.mark.parametrize("query", ["size=300&size=300", "size=%C2%B2", "size=%EF%BC%93%EF%BC%90%EF%BC%90"])
+def test_a_size_given_twice_or_in_other_digits_is_a_400(client, make, query):
+    resident, _code = make.resident()
+    for path in ("qr.png", "qr.svg"):
+        response = client.get(f"/api/v1/residents/me/{path}?{query}", headers=me(resident))
+        assert response.status_code == 400
+        assert set(response.get_json()["error"]["fields"]) == {"size"}
+
+
+def test_without_a_size_the_svg_scales_to_its_container(client, make):
+    resident, _code = make.resident()
+    svg = client.get("/api/v1/residents/me/qr.svg", headers=me(resident)).get_data(as_text=True)
+    assert "width=" not in svg.split("<rect")[0]
+    sized = client.get("/api/v1/residents/me/qr.svg?size=300", headers=me(resident)).get_data(as_text=True)
+    assert 'width="300" height="300"' in sized

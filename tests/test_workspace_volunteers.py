@@ -107,6 +107,15 @@ def test_bad_pairing_requests(client, unit):
     assert client.post("/api/v1/auth/pair", json={}).get_json()["error"]["code"] == "validation_error"
     response = client.post("/api/v1/auth/pair", json={"code": "LWPAIR:" + "x" * 43})
     assert response.status_code == 401
+    for body, fields in (({"code": None}, {"code"}), ({"code": "   "}, {"code"}),
+                         ({"code": "LWPAIR:x\x1b", "device_name": 5}, {"code", "device_name"})):
+        response = client.post("/api/v1/auth/pair", json=body)
+        assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == fields
+    # No device name (null) is the default name, as when it is left out.
+    payload, _code = pairing.create_code(unit.volunteer, unit.lead)
+    db.session.commit()
+    assert client.post("/api/v1/auth/pair", json={"code": payload, "device_name": None}).status_code == 201
+    assert "paired phone" in set(db.session.scalars(select(ApiToken.name).where(ApiToken.user_id == unit.volunteer.id)))
 
 
 def test_revoke_a_device(lead, client, unit):

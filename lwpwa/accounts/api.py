@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..api.auth import token_required
-from ..api.body import Validator, json_body
 from ..errors import ApiError, not_found
 from ..extensions import db, limiter
 from . import tokens
+from .declarations import TokenRequest
 from .models import User
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -29,15 +29,11 @@ def _failed(response):
 @limiter.limit("120 per minute")
 @limiter.limit("10 per 15 minutes", key_func=_username_key, deduct_when=_failed)
 def create_token():
-    v = Validator(json_body())
-    username = v.string("username", required=True, max_length=64)
-    password = v.string("password", required=True, max_length=256, strip=False)
-    device_name = v.string("device_name", max_length=100)
-    v.raise_if_errors()
-    user = authenticate_password(username, password)
+    asked = TokenRequest.from_request()
+    user = authenticate_password(asked.username, asked.password)
     if user is None:
         raise ApiError(401, "invalid_credentials", _("Wrong username or password."))
-    secret, _token = tokens.issue_token(user, name=device_name)
+    secret, _token = tokens.issue_token(user, name=asked.device_name)
     return jsonify({"token": secret, "user": user.to_json()}), 201
 
 

@@ -15,7 +15,8 @@ The field types below carry their own validator and their own JSON Schema side b
 Texts go through the one rule of lwpwa.text; times and days stay within the calendar range
 of lwpwa.api.body; integers are whole JSON numbers (never true/false, never "12").
 """
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, ClassVar
 
 from flask import request
 from flask_babel import gettext as _
@@ -30,14 +31,17 @@ from ..errors import ValidationError
 from . import body as parse
 
 # What no stored text may hold (lwpwa.text), as a JSON Schema pattern: a generator of valid
-# requests (schemathesis) then makes only texts the server takes. Lone surrogates are refused
-# too but not named here: no regex engine of JSON Schema validators (ECMA 262 with the u flag,
-# Rust's regex) can name them, and no valid UTF-8 text holds one.
+# requests (schemathesis) then makes only texts the server takes. Lone surrogates (which the
+# server refuses too) are not named: no Unicode string holds one (I-JSON, RFC 7493, forbids
+# them), and validators built on Rust's regex (jsonschema-rs, which schemathesis uses) refuse
+# a pattern that names them, and drop the pattern whole.
 _FORBIDDEN_CLASS = ("\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
                     "\\u202a-\\u202e\\u2066-\\u2069\\ufdd0-\\ufdef\\ufffe\\uffff")
 TEXT_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*$"
-# …and one that is not blank once white space is stripped (a required text).
-FILLED_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*[^\\s{_FORBIDDEN_CLASS}][^{_FORBIDDEN_CLASS}]*$"
+# …and one that is not blank once white space is stripped (a required text). The white space
+# is what str.strip() takes away (ECMA-262's \s also holds U+FEFF, which stays).
+_SPACE_CLASS = "\\t\\n\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+FILLED_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*[^{_SPACE_CLASS}{_FORBIDDEN_CLASS}][^{_FORBIDDEN_CLASS}]*$"
 
 
 def refuse(message):
@@ -271,6 +275,41 @@ def _query_day(value):
 QueryDay = declared(_query_day, DAY_SCHEMA)
 
 
+def QueryText(max_length, *, description=None):
+    """A query value taken as given (never trimmed or normalised: a cursor, a token), with
+    nothing that no stored text may hold, at most `max_length` characters."""
+    def check(value):
+        problem = text_rule.secret_problem(value)
+        if problem is None and len(value) > max_length:
+            problem = _("At most %(n)d characters.", n=max_length)
+        if problem:
+            refuse(problem)
+        return value
+
+    schema = {"type": "string", "maxLength": max_length, "pattern": TEXT_PATTERN}
+    if description:
+        schema["description"] = description
+    return declared(check, schema)
+
+
+def QueryPattern(pattern, message, *, description=None):
+    """A query value of a fixed shape (a region code): the whole value matches `pattern`, a
+    regular expression in the common part of Python's and ECMA-262's syntax, without anchors
+    (the document's pattern is anchored at both ends, and Python's `$` would let a final
+    newline through). `message` is the refusal, lazily translated."""
+    shape = re.compile(pattern)
+
+    def check(value):
+        if not shape.fullmatch(value):
+            refuse(message)
+        return value
+
+    schema = {"type": "string", "pattern": f"^(?:{pattern})$"}
+    if description:
+        schema["description"] = description
+    return declared(check, schema)
+
+
 # --- the models -----------------------------------------------------------------------------
 
 def _field_errors(error):
@@ -326,7 +365,9 @@ class Body(Declaration):
 
 class Query(Declaration):
     """A query string. An empty value (`?on=`) is the same as no value, as API.md's examples
-    have it; a name given twice is refused (which value would it be?)."""
+    have it, unless `empty_is_absent` is False (then "" goes to the field's check, which
+    refuses it); a name given twice is refused (which value would it be?)."""
+    empty_is_absent: ClassVar[bool] = True
 
     @classmethod
     def from_request(cls):
@@ -336,7 +377,7 @@ class Query(Declaration):
             values = args.getlist(name)
             if len(values) > 1:
                 twice[name] = _("Give this parameter once.")
-            elif values and values[0] != "":
+            elif values and (values[0] != "" or not cls.empty_is_absent):
                 data[name] = values[0]
         if twice:
             raise ValidationError(twice)
@@ -354,7 +395,8 @@ class Query(Declaration):
             parameters.append({
                 "name": name, "in": "query", "required": name in required,
                 # An empty value is as good as none (see from_request).
-                "schema": field_schema if name in required else {"anyOf": [field_schema, {"const": ""}]},
+                "schema": field_schema if name in required or not cls.empty_is_absent
+                else {"anyOf": [field_schema, {"const": ""}]},
                 "description": description,
             })
         return parameters

@@ -33,7 +33,11 @@ from .spec import (
     COUNT, BAD_BODY, BAD_QUERY, BAD_RESIDENT_KEY, NOT_VISIBLE,
     TOO_LARGE, RATE_LIMITED, CONSENT_ERRORS, DECLARED_BODIES, forbidden_role, operation,
 )
+from ..accounts.declarations import TokenRequest
 from ..activities.declarations import ActivityInput, ActivityListQuery, ActivityPatch
+from ..campaigns.declarations import CampaignListQuery
+from ..regions.declarations import RegionListQuery
+from ..residents.declarations import ResidentInput
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -69,11 +73,6 @@ SCHEMAS = {
                        "description": "For validation errors: a message per bad field name."},
         }, required=("code", "message", "fields")),
     }, required=("error",), description="Every error of the API has this shape."),
-    "TokenRequest": obj({
-        "username": text(64, minLength=1),
-        "password": text(256, minLength=1),
-        "device_name": text(100, description="Shown in the list of the user's tokens."),
-    }, required=("username", "password")),
     "User": obj({
         "id": POSITIVE,
         "username": {"type": "string"},
@@ -121,14 +120,6 @@ SCHEMAS = {
     }, required=("id", "campaign_id", "org_id", "org_name", "theme", "name", "content", "form",
                  "mode", "venue", "starts_at", "ends_at", "news_links", "courses", "capacity",
                  "is_cancelled")),
-    "ResidentInput": obj({
-        "display_name": text(64),
-        "age_group": {"type": "string", "enum": list(AGE_GROUPS)},
-        "community": text(100),
-        "consent": {"const": True, "description": "The resident agreed to the notice. Required."},
-        "guardian_consent": {"type": "boolean",
-                             "description": "Required (true) when age_group is under_14."},
-    }, required=("consent",)),
     "Resident": obj({
         "display_name": nullable({"type": "string"}),
         "age_group": nullable({"type": "string", "enum": list(AGE_GROUPS)}),
@@ -239,7 +230,7 @@ OPERATIONS = [
                     "expires after TOKEN_LIFETIME_DAYS (180 by default) and can be revoked. "
                     "Rate limited: 120 requests a minute per address, and 10 failed attempts "
                     "per username in 15 minutes.",
-        body=ref("TokenRequest"),
+        body=TokenRequest,
         responses={201: ok("The new token and its user.", ref("TokenResponse")),
                    400: BAD_BODY,
                    401: error("Wrong username or password, or an inactive account.",
@@ -272,8 +263,8 @@ OPERATIONS = [
         "GET", "/campaigns", "listCampaigns", tag="Reference data", security=PUBLIC,
         summary="Campaigns (activity weeks), newest first",
         description="Public.",
-        parameters=[query("region", REGION_CODE, "Only campaigns of exactly this region.")],
-        responses={200: ok("The campaigns.", array(ref("Campaign")))}),
+        query=CampaignListQuery,
+        responses={200: ok("The campaigns.", array(ref("Campaign"))), 400: BAD_QUERY}),
     operation(
         "GET", "/regions", "listRegions", tag="Reference data", security=PUBLIC,
         summary="Regions with their GB/T 2260 codes",
@@ -281,8 +272,8 @@ OPERATIONS = [
                     "provinces, municipalities and autonomous regions; with it, the regions directly "
                     "inside that region. An unknown parent gives an empty list. Every region of "
                     "GB/T 2260, from the data package `flask --app wsgi check` names.",
-        parameters=[query("parent", REGION_CODE, "The code of the enclosing region.")],
-        responses={200: ok("The regions, ordered by code.", array(ref("Region")))}),
+        query=RegionListQuery,
+        responses={200: ok("The regions, ordered by code.", array(ref("Region"))), 400: BAD_QUERY}),
 
     # Activities
     operation(
@@ -330,7 +321,7 @@ OPERATIONS = [
                     "`resident_key`, shown once. `consent: true` is required (else "
                     "`consent_required`); age group `under_14` also needs `guardian_consent: "
                     "true` (else `guardian_consent_required`).",
-        body=ref("ResidentInput"),
+        body=ResidentInput,
         responses={201: ok("The resident, the code and the private key.", ref("Registration")),
                    400: CONSENT_ERRORS,
                    413: TOO_LARGE, 429: RATE_LIMITED}),

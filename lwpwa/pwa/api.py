@@ -1,5 +1,5 @@
 """The scanner's own API: the code filter of a campaign, and the signed-in user's own code."""
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 
 from ..accounts.models import UNIT_ROLES
 from ..api.auth import token_required
@@ -12,6 +12,7 @@ from ..residents import codes, qr
 from ..residents.models import Resident
 from ..residents.service import active_code
 from .codefilter import code_filter
+from .declarations import CodeFilterQuery
 
 bp = Blueprint("pwa_api", __name__, url_prefix="/api/v1")
 
@@ -34,8 +35,8 @@ def _campaign_or_404(user, campaign_id):
 @bp.get("/campaigns/<int:campaign_id>/code-filter")
 @token_required(*UNIT_WRITERS)
 def campaign_code_filter(campaign_id):
+    since = CodeFilterQuery.from_request().since
     campaign = _campaign_or_404(g.api_user, campaign_id)
-    since = request.args.get("since", "")[:100] or None
     response = jsonify(code_filter(campaign.id, since))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,7 +1,8 @@
 """OpenAPI entries of the scanner's own endpoints (merged by lwpwa/api/openapi.py)."""
-from ..api.spec import (CODE, DATE_TIME, POSITIVE, UNIT_WRITERS, error, forbidden_role,
-                        nullable, obj, ok, operation, path_id, query)
+from ..api.spec import (BAD_QUERY, CODE, DATE_TIME, POSITIVE, UNIT_WRITERS, error, forbidden_role,
+                        nullable, obj, ok, operation, path_id)
 from .codefilter import CODES, REVOKED
+from .declarations import CodeFilterQuery
 
 _PART = obj({
     "bits": {"type": "integer", "minimum": 64, "description": "Size of the filter in bits (a multiple of 64)."},
@@ -51,10 +52,10 @@ OPERATIONS = [
             "otherwise only the keys added since (`full: false`, `add`). A code in `revoked` is "
             "withdrawn; else a code in `codes` can count; else it is unregistered, or issued after "
             "the cursor. For campaigns whose region holds the caller's unit (an admin: any)."),
-        parameters=[path_id("campaign_id", "The campaign."),
-                    query("since", {"type": "string", "maxLength": 100},
-                          "The `cursor` of the phone's last answer; a cursor that is not one gives the whole filters.")],
+        parameters=[path_id("campaign_id", "The campaign.")],
+        query=CodeFilterQuery,
         responses={200: ok("The filters, whole or as a delta.", {"$ref": "#/components/schemas/CodeFilter"}),
+                   400: BAD_QUERY,
                    403: forbidden_role(UNIT_WRITERS),
                    404: error("No such campaign, or not one the caller's unit records into.", "not_found")}),
     operation(

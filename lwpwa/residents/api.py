@@ -4,52 +4,21 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
 
 from ..api.auth import token_required
-from ..api.body import Validator, json_body, query_int
-from ..errors import ApiError, ValidationError, not_found
+from ..errors import ApiError, not_found
 from ..extensions import limiter
 from . import codes, qr, service
-from .models import AGE_GROUPS
+from .declarations import CardProfileInput, QrQuery, ResidentInput, ResidentPatch
 
 bp = Blueprint("residents_api", __name__, url_prefix="/api/v1")
 HISTORY_LIMIT = 200
 
 
-def _profile_fields(v, partial=False):
-    """Read display_name, age_group and community as registration does. With `partial`, only
-    the fields present in the body are returned (null clears one)."""
-    readers = {
-        "display_name": lambda: v.string("display_name", max_length=64),
-        "age_group": lambda: v.choice("age_group", AGE_GROUPS),
-        "community": lambda: v.string("community", max_length=100),
-    }
-    return {name: read() for name, read in readers.items() if not partial or name in v.data}
-
-
-def _check_consent(consent, age_group, guardian_consent):
-    if consent is not True:
-        raise ApiError(400, "consent_required",
-                       _("Please read the notice and agree before getting a sign-in code."),
-                       {"consent": _("Consent is required.")})
-    _check_guardian(age_group, guardian_consent)
-
-
-def _check_guardian(age_group, guardian_consent):
-    if age_group == "under_14" and guardian_consent is not True:
-        raise ApiError(400, "guardian_consent_required",
-                       _("Children under 14 need the consent of a parent or guardian."),
-                       {"guardian_consent": _("A guardian's consent is required.")})
-
-
 @bp.post("/residents")
 @limiter.limit("60 per minute;200 per hour")
 def register():
-    v = Validator(json_body())
-    fields = _profile_fields(v)
-    consent = v.boolean("consent", default=False)
-    guardian_consent = v.boolean("guardian_consent", default=False)
-    v.raise_if_errors()
-    _check_consent(consent, fields["age_group"], guardian_consent)
-    resident, code, resident_key = service.register(**fields, guardian_consent=guardian_consent)
+    given = ResidentInput.from_request()
+    resident, code, resident_key = service.register(**given.profile(),
+                                                    guardian_consent=given.guardian_consent)
     return jsonify({"code": code.code, "code_display": codes.grouped(code.code),
                     "resident_key": resident_key, "resident": resident_json(resident)}), 201
 
@@ -89,13 +58,8 @@ def erase_me():
 def update_me():
     """Rename, or change the age group or community; validated as at registration."""
     resident = resident_from_header()
-    v = Validator(json_body())
-    changes = _profile_fields(v, partial=True)
-    guardian_consent = v.boolean("guardian_consent", default=False)
-    v.raise_if_errors()
-    if changes.get("age_group") == "under_14" and resident.guardian_consent_at is None:
-        _check_guardian("under_14", guardian_consent)
-    service.update_profile(resident, changes, guardian_consent=guardian_consent)
+    patch = ResidentPatch.from_request()
+    service.update_profile(resident, patch.changes(), guardian_consent=patch.guardian_consent)
     return jsonify(resident_json(resident))
 
 
@@ -114,18 +78,6 @@ def replace_my_code():
                     "resident": resident_json(resident)}), 201
 
 
-def _qr_size():
-    if "size" not in request.args:
-        return qr.DEFAULT_SIZE
-    size = query_int("size", minimum=qr.MIN_SIZE, maximum=qr.MAX_SIZE,
-                     message=_("A whole number of pixels from %(low)d to %(high)d.",
-                               low=qr.MIN_SIZE, high=qr.MAX_SIZE))
-    if size is None:  # ?size= (empty)
-        raise ValidationError({"size": _("A whole number of pixels from %(low)d to %(high)d.",
-                                         low=qr.MIN_SIZE, high=qr.MAX_SIZE)})
-    return size
-
-
 def _my_code():
     code = service.active_code(resident_from_header())
     if code is None:
@@ -135,13 +87,13 @@ def _my_code():
 
 @bp.get("/residents/me/qr.png")
 def my_qr_png():
-    size = _qr_size()
+    size = QrQuery.from_request().size or qr.DEFAULT_SIZE
     return Response(qr.png(_my_code(), size), mimetype="image/png")
 
 
 @bp.get("/residents/me/qr.svg")
 def my_qr_svg():
-    size = _qr_size() if "size" in request.args else None
+    size = QrQuery.from_request().size
     code = _my_code()
     return Response(qr.svg(code, size, label=codes.grouped(code)), mimetype="image/svg+xml")
 
@@ -186,13 +138,8 @@ def attach_card_profile(code):
     """At a later visit, and only if the card holder wishes: a name, age group and community for
     a printed card, with the holder's consent. Replaces any earlier profile of the card."""
     resident = _card_or_404(code)
-    v = Validator(json_body())
-    fields = _profile_fields(v)
-    consent = v.boolean("consent", default=False)
-    guardian_consent = v.boolean("guardian_consent", default=False)
-    v.raise_if_errors()
-    _check_consent(consent, fields["age_group"], guardian_consent)
-    service.attach_card_profile(resident, **fields, guardian_consent=guardian_consent)
+    given = CardProfileInput.from_request()
+    service.attach_card_profile(resident, **given.profile(), guardian_consent=given.guardian_consent)
     return jsonify(card_json(resident))
 
 

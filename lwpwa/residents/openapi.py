@@ -2,23 +2,15 @@
 lwpwa/api/openapi.py, which merges SCHEMAS and OPERATIONS into the served document)."""
 from ..api.spec import (BAD_RESIDENT_KEY, CODE, CONSENT_ERRORS, DATE_TIME, DAY, POSITIVE, RATE_LIMITED, RESIDENT,
                         TOO_LARGE, UNIT_WRITERS, array, binary, error, forbidden_role, nullable, obj,
-                        ok, operation, query, ref, text)
+                        ok, operation, ref)
 from ..checkins.models import KINDS
-from . import qr
 from .api import HISTORY_LIMIT
+from .declarations import CardProfileInput, QrQuery, ResidentPatch
 from .models import AGE_GROUPS
 
 AGE_GROUP = {"type": "string", "enum": list(AGE_GROUPS)}
 
 SCHEMAS = {
-    "ResidentPatch": obj({
-        "display_name": nullable(text(64)),
-        "age_group": nullable(AGE_GROUP),
-        "community": nullable(text(100)),
-        "guardian_consent": {"type": "boolean",
-                             "description": "Required (true) to change age_group to under_14, "
-                                            "unless a guardian's consent was given before."},
-    }, description="Only the fields given change; null or an empty string clears one."),
     "CodeReplacement": obj({
         "code": CODE,
         "code_display": {"type": "string", "examples": ["ABCD-EFGH-JKMN-PQRS-T"]},
@@ -38,14 +30,6 @@ SCHEMAS = {
         "checkins": array(ref("ResidentCheckin"), maxItems=HISTORY_LIMIT),
         "limit": {"type": "integer", "const": HISTORY_LIMIT},
     }, required=("checkins", "limit")),
-    "CardProfileInput": obj({
-        "display_name": text(64),
-        "age_group": AGE_GROUP,
-        "community": text(100),
-        "consent": {"const": True, "description": "The card holder agreed to the notice. Required."},
-        "guardian_consent": {"type": "boolean",
-                             "description": "Required (true) when age_group is under_14."},
-    }, required=("consent",)),
     "CardProfile": obj({
         "code": nullable(CODE),
         "org_id": POSITIVE,
@@ -56,11 +40,8 @@ SCHEMAS = {
     }, required=("code", "org_id", "display_name", "age_group", "community", "consent_at")),
 }
 
-SIZE = query("size", {"type": "integer", "minimum": qr.MIN_SIZE, "maximum": qr.MAX_SIZE},
-             f"The image's width in pixels, at most (modules stay whole pixels). PNG: default "
-             f"{qr.DEFAULT_SIZE}; SVG: sets width and height, else it scales to its container.")
-BAD_SIZE = error("`size` is not a whole number from 100 to 2000; `fields` names it.",
-                 "validation_error")
+BAD_SIZE = error("`size` is not a whole number from 100 to 2000, or a query parameter is given "
+                 "twice or holds NUL; `fields` names it.", "validation_error")
 NO_CODE = error("The resident has no live code.", "not_found")
 CARD_CODE = {"name": "code", "in": "path", "required": True,
              "schema": {"type": "string", "maxLength": 64},
@@ -77,8 +58,9 @@ OPERATIONS = [
         summary="Rename, or change the age group or community",
         description="Validated as at registration: names up to 64 characters, communities up to "
                     "100, no control characters; changing to `under_14` needs "
-                    "`guardian_consent: true` unless a guardian agreed before.",
-        body=ref("ResidentPatch"),
+                    "`guardian_consent: true` (in the same request, also when a guardian agreed "
+                    "before).",
+        body=ResidentPatch,
         responses={200: ok("The changed profile.", ref("Resident")),
                    400: error("The body is not a JSON object (`invalid_json`), fields are not "
                               "valid (`validation_error`), or a guardian's consent is missing "
@@ -96,14 +78,14 @@ OPERATIONS = [
                    429: RATE_LIMITED}),
     operation(
         "GET", "/residents/me/qr.png", "getResidentQrPng", tag="Residents", security=RESIDENT,
-        summary="The resident's QR code as PNG", description=QR_DESCRIPTION, parameters=[SIZE],
+        summary="The resident's QR code as PNG", description=QR_DESCRIPTION, query=QrQuery,
         responses={200: binary("A PNG image.", "image/png"), 400: BAD_SIZE,
                    401: BAD_RESIDENT_KEY, 404: NO_CODE}),
     operation(
         "GET", "/residents/me/qr.svg", "getResidentQrSvg", tag="Residents", security=RESIDENT,
         summary="The resident's QR code as SVG",
         description=QR_DESCRIPTION + " Plain markup (one path, no `style`), safe to inline.",
-        parameters=[SIZE],
+        query=QrQuery,
         responses={200: binary("An SVG image.", "image/svg+xml"), 400: BAD_SIZE,
                    401: BAD_RESIDENT_KEY, 404: NO_CODE}),
     operation(
@@ -121,7 +103,7 @@ OPERATIONS = [
                     "the card (or an admin) records a name, age group and community, with the "
                     "holder's consent. Replaces any earlier profile of the card. Codes of "
                     "self-registered residents and of other units' cards answer 404.",
-        parameters=[CARD_CODE], body=ref("CardProfileInput"),
+        parameters=[CARD_CODE], body=CardProfileInput,
         responses={200: ok("The card's profile.", ref("CardProfile")), 400: CONSENT_ERRORS,
                    403: forbidden_role(UNIT_WRITERS), 404: NO_CARD, 413: TOO_LARGE}),
     operation(

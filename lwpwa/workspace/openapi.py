@@ -1,13 +1,8 @@
 """OpenAPI entries of pairing a phone (see lwpwa/api/openapi.py, which merges them)."""
-from ..api.spec import BAD_BODY, PUBLIC, RATE_LIMITED, TOO_LARGE, error, obj, ok, operation, ref, text
+from ..api.spec import BAD_BODY, PUBLIC, RATE_LIMITED, TOO_LARGE, error, ok, operation, ref
+from .declarations import PairRequest
 
-SCHEMAS = {
-    "PairRequest": obj({
-        "code": text(120, minLength=1, description="What the site lead's pairing QR holds: "
-                                                   "`LWPAIR:<secret>` (the bare secret is accepted too)."),
-        "device_name": text(100, description="Shown in the site lead's list of paired devices."),
-    }, required=("code",)),
-}
+SCHEMAS = {}
 
 OPERATIONS = [
     operation(
@@ -19,7 +14,7 @@ OPERATIONS = [
                     "site. A code expires 10 minutes after it was made and works once: of two "
                     "devices sending the same code, exactly one gets a token. Rate limited: 60 "
                     "requests a minute per address.",
-        body=ref("PairRequest"),
+        body=PairRequest,
         responses={201: ok("The new token and its user.", ref("TokenResponse")),
                    400: BAD_BODY,
                    401: error("The code is unknown, expired or already used, or its volunteer "

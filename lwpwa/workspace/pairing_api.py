@@ -2,10 +2,10 @@
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
-from ..api.body import Validator, json_body
 from ..errors import ApiError
 from ..extensions import limiter
 from . import pairing
+from .declarations import PairRequest
 
 bp = Blueprint("workspace_api", __name__, url_prefix="/api/v1")
 
@@ -14,11 +14,8 @@ bp = Blueprint("workspace_api", __name__, url_prefix="/api/v1")
 # Codes have 256 bits: guessing is hopeless; the limit only keeps a broken client from flooding.
 @limiter.limit("60 per minute")
 def pair():
-    v = Validator(json_body())
-    code = v.string("code", required=True, max_length=120)
-    device_name = v.string("device_name", max_length=100)
-    v.raise_if_errors()
-    redeemed = pairing.redeem(code, device_name)
+    asked = PairRequest.from_request()
+    redeemed = pairing.redeem(asked.code, asked.device_name)
     if redeemed is None:
         raise ApiError(401, "invalid_pairing_code",
                        _("This pairing code is unknown, expired or already used. Ask for a new one."))

@@ -83,6 +83,8 @@ def Text(max_length, *, required=False, multiline=False, description=None, or_nu
             _required()
         if not isinstance(value, str):
             refuse(_("Must be text."))
+        if len(value) > max_length:  # as sent, as the document's maxLength counts it
+            refuse(_("At most %(n)d characters.", n=max_length))
         try:
             return text_rule.clean(value, max_length=max_length, multiline=multiline,
                                    required=required)
@@ -226,7 +228,7 @@ def TextList(max_items, max_length, *, item_check=None, item_schema=None, descri
             refuse(_("Must be a list of at most %(n)d texts.", n=max_items))
         items = []
         for item in value:
-            if not isinstance(item, str):
+            if not isinstance(item, str) or len(item) > max_length:
                 refuse(_("Each item must be text of at most %(n)d characters.", n=max_length))
             try:
                 item = text_rule.clean(item, max_length=max_length)

@@ -33,8 +33,11 @@ from . import body as parse
 
 # What no stored text may hold (lwpwa.text), as a JSON Schema pattern: a generator of valid
 # requests (schemathesis) then makes only texts the server takes.
+# Lone surrogates (\ud800-\udfff) are refused too, but a pattern cannot say so: they are no
+# Unicode scalar values, and a validator that cannot compile the class drops the whole pattern
+# (schemathesis' does, then generates control characters as valid texts).
 _FORBIDDEN_CLASS = ("\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f"
-                    "\\u202a-\\u202e\\u2066-\\u2069\\ufdd0-\\ufdef\\ufffe\\uffff\\ud800-\\udfff")
+                    "\\u202a-\\u202e\\u2066-\\u2069\\ufdd0-\\ufdef\\ufffe\\uffff")
 TEXT_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*$"
 # …and one that is not blank once white space is stripped (a required text).
 FILLED_PATTERN = f"^[^{_FORBIDDEN_CLASS}]*[^\\s{_FORBIDDEN_CLASS}][^{_FORBIDDEN_CLASS}]*$"
@@ -170,21 +173,29 @@ DATE_TIME_SCHEMA = {"type": "string", "format": "date-time", "maxLength": 40,
                                    "2022-12-15T09:31:02+08:00."}
 
 
+# The years a bounded time may be written in (1970–2199), as the document's pattern says them:
+# the year as written is what is checked, so that the pattern and the server agree on every
+# offset (a time of 1970-01-01 at +08:00 lies in 1969 in UTC, which is as safe to compute with).
+BOUNDED_YEARS_PATTERN = "^(19[7-9][0-9]|2[01][0-9][0-9])-"
+
+
 def Timestamp(*, bounded=True, description=None, or_null=_REFUSE_NULL):
     """An ISO 8601 date-time with an offset (a naive time is ambiguous across time zones),
-    between 1970 and 2199 unless `bounded=False`."""
+    written in a year from 1970 to 2199 unless `bounded=False`."""
     def check(value):
         if value is None:
             _required()
         parsed = parse.parse_timestamp(value)
         if parsed is None:
             refuse(_("Must be an ISO 8601 date-time with a UTC offset."))
-        if bounded and not parse.within_calendar(parsed):
+        if bounded and not parse.EARLIEST.year <= parsed.year < parse.LATEST.year:
             refuse(_("Must lie between the years %(first)d and %(last)d.",
                      first=parse.EARLIEST.year, last=parse.LATEST.year - 1))
         return parsed
 
     schema = dict(DATE_TIME_SCHEMA)
+    if bounded:
+        schema["pattern"] = BOUNDED_YEARS_PATTERN
     if description:
         schema["description"] = description
     return declared(check, schema, or_null)
@@ -380,20 +391,34 @@ class Body(Declaration):
 
 class Form(Body):
     """A multipart/form-data body: texts from its fields, bytes from its file parts (File). As
-    in a query string, an empty text is no value and a name given twice is refused."""
+    in a query string, an empty text is no value and a name given twice is refused. Unlike a
+    JSON body, a part of another name is refused: its value never reaches a view, yet lwpwa.http
+    refuses a NUL in any part, so "ignored" could not be what the document says."""
 
     @classmethod
     def from_request(cls):
-        data, twice = {}, {}
+        data, problems = {}, {}
         for name in cls.model_fields:
             values = [part.read() for part in request.files.getlist(name)] or request.form.getlist(name)
             if len(values) > 1:
-                twice[name] = _("Give this parameter once.")
+                problems[name] = _("Give this parameter once.")
             elif values and values[0] != "":
                 data[name] = values[0]
-        if twice:
-            raise ValidationError(twice)
+        for name in {*request.form, *request.files} - set(cls.model_fields):
+            problems[(name or "")[:64]] = _("This form has no such field.")
+        if problems:
+            raise ValidationError(problems)
         return cls.check(data)
+
+    @classmethod
+    def json_schema(cls):
+        schema = super().json_schema()
+        schema["additionalProperties"] = False
+        required = set(schema.get("required", ()))
+        for name, field in schema["properties"].items():
+            if name not in required:  # an empty text is as good as none (see from_request)
+                schema["properties"][name] = {"anyOf": [field, {"const": ""}]}
+        return schema
 
 
 class Query(Declaration):

@@ -1,5 +1,5 @@
 """What a photo upload may say, sent as multipart/form-data (what the PWA sends) or as JSON
-with the file in base64: one declaration of each, sharing their fields (lwpwa.api.declare)."""
+with the file in base64: one declaration of each, sharing their field types (lwpwa.api.declare)."""
 import re
 
 from flask_babel import gettext as _
@@ -24,20 +24,18 @@ PHOTO_ID = declared(_photo_id, {
     "type": "string", "format": "uuid",
     "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
     "description": "Made on the device; a resend uses the same id."})
-TAKEN_AT = Timestamp(description="When the photo was taken, by the phone's clock (null: not known).",
-                     or_null=None)
+TAKEN_AT = "When the photo was taken, by the phone's clock"
 
 
-class _PhotoFields(Body):
+class PhotoUploadForm(Form):
     id: PHOTO_ID
-    taken_at: TAKEN_AT = None
-
-
-class PhotoUploadForm(_PhotoFields, Form):
+    taken_at: Timestamp(description=TAKEN_AT + " (left out or empty: not known).") = None
     file: File(min_length=0, description="The image file.")
 
 
-class PhotoUploadJson(_PhotoFields):
+class PhotoUploadJson(Body):
+    id: PHOTO_ID
+    taken_at: Timestamp(description=TAKEN_AT + " (left out or null: not known).", or_null=None) = None
     data: Base64(MAX_BASE64, _l("Must be the file in base64."), description="The image file, base64.")
 
     @classmethod

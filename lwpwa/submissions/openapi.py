@@ -64,6 +64,21 @@ FROZEN = ("The server freezes the table (every activity with every figure, the s
           "serialization.")
 
 
+def version_links(listing, **where):
+    """What a client can do next with the version a submit answers: read, decide, verify, list
+    (schemathesis' stateful phase follows these links too)."""
+    by_id = {"submission_id": "$response.body#/id"}
+    return {
+        "getVersion": {"operationId": "getSubmission", "parameters": by_id},
+        "acceptVersion": {"operationId": "acceptSubmission", "parameters": by_id},
+        "returnVersion": {"operationId": "returnSubmission", "parameters": by_id},
+        "verifyFingerprint": {"operationId": "verifyFingerprint",
+                              "parameters": {"fingerprint": "$response.body#/fingerprint"}},
+        "listVersions": {"operationId": listing,
+                         "parameters": {**where, "campaign_id": "$request.body#/campaign_id"}},
+    }
+
+
 def decision(action, operation_id, summary, description, answer, *, body):
     """POST /submissions/<id>/accept or /return: the same roles, errors and answer; only the
     body differs (whether a comment is required)."""
@@ -83,7 +98,8 @@ OPERATIONS = [
         description=FROZEN + " Refused while the latest version is accepted.",
         parameters=[ORG], body=SubmitTable,
         responses={201: {"description": "The new version.",
-                         "content": {"application/json": {"schema": ref("Submission")}}},
+                         "content": {"application/json": {"schema": ref("Submission")}},
+                         "links": version_links("listUnitSubmissions", org_id="$request.path.org_id")},
                    400: BAD_BODY, 403: forbidden_role(SUBMITTERS), 404: NOT_FOUND, 409: ACCEPTED_409,
                    413: TOO_LARGE}),
     operation(
@@ -103,7 +119,8 @@ OPERATIONS = [
                     "like a unit's. A bureau of a larger region holding it accepts or returns it.",
         parameters=[CODE], body=SubmitTable,
         responses={201: {"description": "The new version.",
-                         "content": {"application/json": {"schema": ref("Submission")}}},
+                         "content": {"application/json": {"schema": ref("Submission")}},
+                         "links": version_links("listRegionSubmissions", code="$request.path.code")},
                    400: BAD_BODY, 403: error("Not a bureau, or not this region's bureau.", "forbidden_role",
                                              "not_your_region"),
                    404: NOT_FOUND, 409: ACCEPTED_409, 413: TOO_LARGE}),

@@ -406,9 +406,13 @@ class Form(Body):
                 data[name] = values[0]
         for name in {*request.form, *request.files} - set(cls.model_fields):
             problems[(name or "")[:64]] = _("This form has no such field.")
+        try:
+            declared = cls.check(data)
+        except ValidationError as error:  # every problem at once
+            raise ValidationError({**error.fields, **problems}) from None
         if problems:
             raise ValidationError(problems)
-        return cls.check(data)
+        return declared
 
     @classmethod
     def json_schema(cls):

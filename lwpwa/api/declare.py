@@ -407,12 +407,12 @@ class Form(Body):
         for name in {*request.form, *request.files} - set(cls.model_fields):
             problems[(name or "")[:64]] = _("This form has no such field.")
         try:
-            declared = cls.check(data)
+            form = cls.check(data)
         except ValidationError as error:  # every problem at once
             raise ValidationError({**error.fields, **problems}) from None
         if problems:
             raise ValidationError(problems)
-        return declared
+        return form
 
     @classmethod
     def json_schema(cls):

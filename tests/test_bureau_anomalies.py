@@ -352,3 +352,17 @@ def test_the_workspace_form_keeps_the_edit_history_too(client, make, taiyuan):
     assert post(client, f"/unit/activities/{talk.id}/edit", data).status_code == 302
     edits = db.session.scalars(db.select(ActivityEdit)).all()
     assert [(e.field, e.old, e.new, e.user_id) for e in edits] == [("capacity", "40", "400", w.lead.id)]
+
+
+def test_the_query_is_declared_repeats_empties_and_nulls(client, make, taiyuan):
+    w = taiyuan
+    url = f"/api/v1/anomalies?campaign_id={w.campaign.id}"
+    twice = client.get(url + "&include_inactive=0&include_inactive=1", headers=w.bureau_headers)
+    assert twice.status_code == 400 and set(twice.get_json()["error"]["fields"]) == {"include_inactive"}
+    # Empty values are no values: the caller's region, active flags only.
+    body = client.get(url + "&region=&include_inactive=", headers=w.bureau_headers).get_json()
+    assert body["region_code"] == "140100" and body["flags"] == []
+    bad = client.get(url + "&region=taiyuan", headers=w.bureau_headers)
+    assert bad.status_code == 400 and set(bad.get_json()["error"]["fields"]) == {"region"}
+    # An admin's own region is the whole country.
+    assert client.get(url, headers=make.auth(make.user("admin"))).get_json()["region_code"] == "000000"

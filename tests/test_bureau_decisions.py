@@ -180,3 +180,31 @@ def test_the_region_table_page_shows_the_live_difference_per_unit_apart(client, 
     assert re.search(r'data-total="attendance">3<', html)  # the record: version 1, not the 8 live
     printed = bureau.get(f"/region/140100/table?campaign={campaign.id}&print=1").get_data(as_text=True)
     assert "data-delta" not in printed and "第1版（已报送）" in printed
+
+
+def test_the_decision_form_reads_the_comment_by_the_apis_declaration(client, world):
+    campaign, units, bureau, _province = world
+    unit = units["xiaodian"]
+    post(unit["web"], f"/unit/table/submit?campaign={campaign.id}")
+    first = latest(unit["org"])
+    # What the API refuses the form refuses too, with the same message; nothing is decided.
+    response = post(bureau, f"/region/submissions/{first.id}/return", {"comment": "请\x07核实"})
+    assert response.status_code == 302
+    page = bureau.get(response.headers["Location"]).get_data(as_text=True)
+    assert "控制字符" in page or "control characters" in page
+    response = post(bureau, f"/region/submissions/{first.id}/return", {"comment": "x" * 1001})
+    db.session.expire_all()
+    assert latest(unit["org"]).status == "submitted"
+    # A comment is one line, as the API stores it.
+    post(bureau, f"/region/submissions/{first.id}/return", {"comment": " 请补充\r\n新闻链接 "})
+    db.session.expire_all()
+    assert (latest(unit["org"]).status, latest(unit["org"]).comment) == ("returned", "请补充 新闻链接")
+
+
+def test_the_verify_page_reads_a_fingerprint_as_the_api_does(client, world):
+    campaign, units, bureau, _province = world
+    unit = units["xiaodian"]
+    post(unit["web"], f"/unit/table/submit?campaign={campaign.id}")
+    version = latest(unit["org"])
+    typed = bureau.get(f"/submissions/verify?fingerprint=%20{version.fingerprint.upper()}%20")
+    assert typed.status_code == 200 and f'value="{version.fingerprint}"' in typed.get_data(as_text=True)

@@ -145,3 +145,33 @@ def test_photos_stay_inside_the_unit(app, client, unit, make):
     other_lead = make.user("site_lead", org=other_org)
     web2 = lead_client(app, other_lead)
     assert web2.get(f"/unit/activities/{unit.activity.id}/photos/{photo_id}.jpg").status_code == 404
+
+
+def test_the_upload_is_declared_nulls_empties_and_unknown_parts(client, unit):
+    url = f"/api/v1/activities/{unit.activity.id}/photos"
+    image = photo_with_gps(size=(20, 20))
+    encoded = base64.b64encode(image).decode()
+
+    def fields(response):
+        assert response.status_code == 400, response.get_data(as_text=True)
+        return set(response.get_json()["error"]["fields"])
+
+    # JSON: taken_at may be null (not known); the id and the file may not.
+    assert fields(client.post(url, headers=unit.headers, json={"id": None, "data": None})) == {"id", "file"}
+    assert fields(client.post(url, headers=unit.headers, json={"id": str(uuid.uuid4()), "data": encoded,
+                                                                "taken_at": "1543-01-20T00:58:33+08:00"})) == {"taken_at"}
+    taken = client.post(url, headers=unit.headers, json={"id": str(uuid.uuid4()).upper(), "data": encoded,
+                                                          "taken_at": None, "ignored": [1]})
+    assert taken.status_code == 201 and taken.get_json()["taken_at"] is None
+    assert taken.get_json()["id"] == taken.get_json()["id"].lower()
+    # A form: an empty field is no value, a field given twice or one it does not have is refused.
+    photo_id = str(uuid.uuid4())
+    sent = client.post(url, headers=unit.headers, content_type="multipart/form-data",
+                       data={"id": photo_id, "taken_at": "", "file": (io.BytesIO(image), "p.jpg")})
+    assert sent.status_code == 201 and sent.get_json()["taken_at"] is None
+    assert fields(client.post(url, headers=unit.headers, content_type="multipart/form-data",
+                              data={"id": [photo_id, photo_id], "file": (io.BytesIO(image), "p.jpg")})) == {"id"}
+    assert fields(client.post(url, headers=unit.headers, content_type="multipart/form-data",
+                              data={"id": photo_id, "note": "x", "file": (io.BytesIO(image), "p.jpg")})) == {"note"}
+    assert fields(client.post(url, headers=unit.headers, content_type="multipart/form-data",
+                              data={"id": photo_id, "file": "not a file part"})) == {"file"}

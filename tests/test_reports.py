@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from lwpwa.activities.reference import THEMES
 
 THEME_LABELS = [label for _key, label, _en in THEMES]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SCANNED, TALLIED = "其中：扫码签到（人次）", "其中：现场计数（人次）"
 # Column A under 活动主题: the notice's six rows, each count row followed by its two parts.
 ROWS = ["活动内容", "活动名称", "活动形式", "参与（或受益）人数（人次）", SCANNED, TALLIED,
@@ -259,9 +260,10 @@ def test_bad_queries_are_400(client, make, province):
                          (f"campaign_id={campaign.id}&format=xml", "format"), ("campaign_id=abc", "campaign_id")):
         response = client.get(f"/api/v1/stats?{query}", headers=headers)
         assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
+    # An admin's own region is the whole country: without `region`, its counts.
     admin = make.auth(make.user("admin"))
     response = client.get(f"/api/v1/stats?campaign_id={campaign.id}", headers=admin)
-    assert response.status_code == 400 and "region" in response.get_json()["error"]["fields"]
+    assert response.status_code == 200 and response.get_json()["region_code"] == "000000"
 
 
 def test_two_days_of_one_activity_count_twice_in_the_table(client, make):
@@ -343,3 +345,51 @@ def test_the_split_rows_equal_the_stats_api_cell_by_cell(client, make, province)
     (mine,) = [row for row in body["rows"] if row["key"] == str(org.id)]
     assert [unit_ws.cell(unit_header + n, unit_ws.max_column).value for n in FIGURE_ROWS] == [
         mine[f] for f in figures] == [10, 5, 5, 3, 1, 2]
+
+
+def test_the_queries_are_declared_once_repeats_empties_and_codes(client, make, province):
+    campaign, units = province
+    headers = make.auth(make.user("bureau", region_code="140100"))
+    url = f"/api/v1/stats?campaign_id={campaign.id}"
+    # A parameter given twice is refused by name (which value would it be?), every field at once.
+    for query in ("&group_by=org&group_by=theme", f"&campaign_id={campaign.id}", "&region=140100&region=140105"):
+        response = client.get(url + query, headers=headers)
+        name = query.split("=")[0].lstrip("&")
+        assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == {name}, query
+    # An empty value is as no value: the defaults (the caller's region, by unit, live, JSON).
+    plain = client.get(url, headers=headers).get_json()
+    empty = client.get(url + "&region=&group_by=&basis=&format=", headers=headers)
+    assert empty.status_code == 200 and empty.mimetype == "application/json"
+    body = empty.get_json()
+    assert (body["region_code"], body["group_by"], body["basis"], body["rows"]) == (
+        "140100", "org", "live", plain["rows"])
+    english = {**headers, "Accept-Language": "en"}
+    assert client.get("/api/v1/stats?campaign_id=&region=140100", headers=english).get_json()["error"]["fields"] == {
+        "campaign_id": "This field is required."}
+    # A region is six digits; one the caller may not see is not found.
+    for code in ("14010", "1401000", "14O100", "１４０１００"):
+        response = client.get(url + f"&region={code}", headers=headers)
+        assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == {"region"}, code
+    assert client.get(url + "&region=370000", headers=headers).status_code == 404
+    # The tables take the same declarations of campaign_id, version and basis.
+    org, _activities = units["xiaodian"]
+    for path in (f"/api/v1/orgs/{org.id}/report.xlsx?campaign_id={campaign.id}&campaign_id={campaign.id}",
+                 f"/api/v1/regions/140100/report.xlsx?campaign_id={campaign.id}&basis=live&basis=submitted"):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 400 and len(response.get_json()["error"]["fields"]) == 1, path
+    for path in (f"/api/v1/orgs/{org.id}/report.xlsx?campaign_id={campaign.id}&version=",
+                 f"/api/v1/regions/140100/report.xlsx?campaign_id={campaign.id}&basis="):
+        assert client.get(path, headers=headers).mimetype == XLSX_TYPE, path
+    response = client.get(f"/api/v1/orgs/{org.id}/report.xlsx?campaign_id={campaign.id}&version=0", headers=headers)
+    assert response.status_code == 400 and set(response.get_json()["error"]["fields"]) == {"version"}
+
+
+def test_the_documented_query_is_the_declared_one(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    parameters = {p["name"]: p for p in doc["paths"]["/api/v1/stats"]["get"]["parameters"]}
+    assert list(parameters) == ["campaign_id", "region", "group_by", "basis", "format"]
+    assert parameters["campaign_id"]["required"] and parameters["campaign_id"]["schema"]["maximum"] == 2**31 - 1
+    assert parameters["group_by"]["schema"]["anyOf"] == [
+        {"type": "string", "enum": ["org", "theme", "day", "province", "city", "county"], "default": "org"},
+        {"const": ""}]
+    assert parameters["region"]["schema"]["anyOf"][0]["pattern"] == "^[0-9]{6}$"

@@ -388,3 +388,50 @@ def test_a_counter_row_voided_to_nothing_is_no_change(client, city):
                                 scanned=0, headcount=0))
     db.session.commit()
     assert service.submission_status(campaign, unit["org"])[0] == service.SUBMITTED
+
+
+def test_bodies_and_queries_are_declared_nulls_repeats_and_empties(client, make, city):
+    campaign, units, bureau = city
+    unit = units["xiaodian"]
+    url = f"/api/v1/orgs/{unit['org'].id}/submissions"
+
+    def fields(response):
+        assert response.status_code == 400, response.get_data(as_text=True)
+        return set(response.get_json()["error"]["fields"])
+
+    # The document forbids null, a text or a boolean for campaign_id; 1.0 is JSON Schema's integer 1.
+    for bad in (None, str(campaign.id), True, 1.5, 2**31):
+        assert fields(client.post(url, json={"campaign_id": bad}, headers=unit["lead"])) == {"campaign_id"}, bad
+    first = client.post(url, json={"campaign_id": float(campaign.id)}, headers=unit["lead"])
+    assert first.status_code == 201
+    version = first.get_json()
+    # A return needs a comment (null is none), without control characters; an acceptance may send null.
+    give_back = f"/api/v1/submissions/{version['id']}/return"
+    for bad in (None, "", "  ", "请\x07核实", 12):
+        assert fields(client.post(give_back, json={"comment": bad}, headers=bureau)) == {"comment"}, repr(bad)
+    accepted = client.post(f"/api/v1/submissions/{version['id']}/accept", json={"comment": None}, headers=bureau)
+    assert accepted.status_code == 200 and accepted.get_json()["comment"] is None
+
+    # Queries: a repeat is refused by name, an empty value is no value.
+    listed = f"{url}?campaign_id={campaign.id}"
+    assert fields(client.get(listed + f"&campaign_id={campaign.id}", headers=unit["lead"])) == {"campaign_id"}
+    assert client.get(listed + "&unknown=", headers=unit["lead"]).status_code == 200
+    assert fields(client.get(f"{url}?campaign_id=", headers=unit["lead"])) == {"campaign_id"}
+    verify = "/api/v1/submissions/verify?fingerprint="
+    fingerprint = version["fingerprint"]
+    assert fields(client.get(verify + fingerprint + "&fingerprint=" + fingerprint, headers=bureau)) == {"fingerprint"}
+    assert fields(client.get(verify, headers=bureau)) == {"fingerprint"}
+    # As a person types it: either case, spaces around it.
+    typed = client.get(verify + f"%20{fingerprint.upper()}%0A", headers=bureau)
+    assert typed.status_code == 200 and typed.get_json()["id"] == version["id"]
+
+    # The file to check: canonical base64 of something, as a file part, or the body itself.
+    check = "/api/v1/submissions/verify"
+    for bad in (None, "", "AAA", "AAAA\n", "QQ==QQ==", 7):
+        assert fields(client.post(check, json={"xlsx_base64": bad}, headers=bureau)) == {"xlsx_base64"}, repr(bad)
+    assert client.post(check, json={"xlsx_base64": "QUJD"}, headers=bureau).get_json()["problem"] == "not_xlsx"
+    assert fields(client.post(check, data={"other": "x"}, headers=bureau, content_type="multipart/form-data")) == {
+        "file", "other"}
+    sent = client.post(check, data={"file": (io.BytesIO(b"not a workbook"), "t.xlsx")}, headers=bureau,
+                       content_type="multipart/form-data")
+    assert sent.status_code == 200 and sent.get_json()["problem"] == "not_xlsx"

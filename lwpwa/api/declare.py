@@ -15,6 +15,7 @@ The field types below carry their own validator and their own JSON Schema side b
 Texts go through the one rule of lwpwa.text; times and days stay within the calendar range
 of lwpwa.api.body; integers are whole JSON numbers (never true/false, never "12").
 """
+import base64
 import re
 from typing import Annotated, Any, ClassVar
 
@@ -124,7 +125,8 @@ def Secret(max_length, *, description=None):
 
 
 def Int(minimum=1, maximum=MAX_ID, *, description=None, or_null=_REFUSE_NULL):
-    """A whole JSON number within [minimum, maximum] (true, 1.5 and "1" are not)."""
+    """A whole JSON number within [minimum, maximum] (true, 1.5 and "1" are not; 1.0 is 1, as
+    JSON Schema's `integer` has it: a number with a zero fractional part)."""
     def check(value):
         if value is None:
             _required()
@@ -171,7 +173,9 @@ def Bool(*, description=None, or_null=_REFUSE_NULL):
     return declared(_boolean, schema, or_null)
 
 # The years a date or time may have, as a pattern beside the format (which cannot bound them):
-# 1970–2199, as written (lwpwa.api.body keeps computed times far from the calendar's edge).
+# 1970–2199, as written. The year as written is what is checked, so that the pattern and the
+# server agree on every offset (1970-01-01 at +08:00 lies in 1969 in UTC, as safe to compute
+# with: lwpwa.api.body keeps times far from the calendar's edge).
 YEARS = "(19[7-9][0-9]|2[01][0-9][0-9])"
 DATE_TIME_SCHEMA = {"type": "string", "format": "date-time", "maxLength": 40,
                     "pattern": f"^{YEARS}-",
@@ -179,9 +183,10 @@ DATE_TIME_SCHEMA = {"type": "string", "format": "date-time", "maxLength": 40,
                                    "2022-12-15T09:31:02+08:00."}
 
 
-def Timestamp(*, bounded=True, description=None):
+
+def Timestamp(*, bounded=True, description=None, or_null=_REFUSE_NULL):
     """An ISO 8601 date-time with an offset (a naive time is ambiguous across time zones),
-    between 1970 and 2199 unless `bounded=False`."""
+    written in a year from 1970 to 2199 unless `bounded=False`."""
     def check(value):
         if value is None:
             _required()
@@ -198,7 +203,7 @@ def Timestamp(*, bounded=True, description=None):
         del schema["pattern"]
     if description:
         schema["description"] = description
-    return declared(check, schema)
+    return declared(check, schema, or_null)
 
 
 def _day(value):
@@ -247,6 +252,49 @@ def TextList(max_items, max_length, *, item_check=None, item_schema=None, descri
     if description:
         schema["description"] = description
     return declared(check, {"anyOf": [schema, {"type": "null"}]})
+
+
+# Base64 as the standard library's strict decoder takes it (padded, no line breaks): the
+# pattern is the check, so the document and the server agree on every string.
+BASE64_PATTERN = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+_BASE64 = re.compile(BASE64_PATTERN.replace("$", r"\Z"))
+
+
+def Base64(max_length, message, *, description=None):
+    """A file sent inside JSON: standard base64 of at least one byte, at most `max_length`
+    characters; the value is the decoded bytes. `message` says what it must be."""
+    def check(value):
+        if value is None:
+            _required()
+        if not isinstance(value, str) or not _BASE64.match(value):
+            refuse(message)
+        if not value:
+            _required()
+        if len(value) > max_length:
+            refuse(_("At most %(n)d characters.", n=max_length))
+        return base64.b64decode(value, validate=True)
+
+    schema = {"type": "string", "contentEncoding": "base64", "minLength": 4, "maxLength": max_length,
+              "pattern": BASE64_PATTERN}
+    if description:
+        schema["description"] = description
+    return declared(check, schema)
+
+
+def File(*, min_length=1, description=None):
+    """A file part of a multipart/form-data body (see Form): its bytes, of at least
+    `min_length` (0: an empty file is judged by its content, like any other)."""
+    def check(value):
+        if not isinstance(value, bytes) or len(value) < min_length:  # no file part, a text part
+            _required()
+        return value
+
+    schema = {"type": "string", "format": "binary"}
+    if min_length:
+        schema["minLength"] = min_length
+    if description:
+        schema["description"] = description
+    return declared(check, schema)
 
 
 # --- query field types (the values of a query string are texts) ------------------------------
@@ -312,6 +360,23 @@ def QueryPattern(pattern, message, *, description=None):
     return declared(check, schema)
 
 
+_REGION_CODE = re.compile(r"[0-9]{6}\Z")
+
+
+def _region_code(value):
+    if value is None:
+        _required()
+    if not isinstance(value, str) or not _REGION_CODE.match(value):
+        refuse(_("Must be a region code: six digits (GB/T 2260)."))
+    return value
+
+
+# A GB/T 2260 code, in a query or a body: six ASCII digits (whether it names a region the
+# caller may see is the view's question, answered 404).
+RegionCode = declared(_region_code, {"type": "string", "pattern": "^[0-9]{6}$",
+                                     "description": "A GB/T 2260 region code."})
+
+
 # --- the models -----------------------------------------------------------------------------
 
 def _field_errors(error):
@@ -363,6 +428,42 @@ class Body(Declaration):
     def json_schema(cls):
         return cls.model_json_schema(ref_template="#/components/schemas/{model}",
                                      schema_generator=_DocumentSchema)
+
+
+class Form(Body):
+    """A multipart/form-data body: texts from its fields, bytes from its file parts (File). As
+    in a query string, an empty text is no value and a name given twice is refused. Unlike a
+    JSON body, a part of another name is refused: its value never reaches a view, yet lwpwa.http
+    refuses a NUL in any part, so "ignored" could not be what the document says."""
+
+    @classmethod
+    def from_request(cls):
+        data, problems = {}, {}
+        for name in cls.model_fields:
+            values = [part.read() for part in request.files.getlist(name)] or request.form.getlist(name)
+            if len(values) > 1:
+                problems[name] = _("Give this parameter once.")
+            elif values and values[0] != "":
+                data[name] = values[0]
+        for name in {*request.form, *request.files} - set(cls.model_fields):
+            problems[(name or "")[:64]] = _("This form has no such field.")
+        try:
+            form = cls.check(data)
+        except ValidationError as error:  # every problem at once
+            raise ValidationError({**error.fields, **problems}) from None
+        if problems:
+            raise ValidationError(problems)
+        return form
+
+    @classmethod
+    def json_schema(cls):
+        schema = super().json_schema()
+        schema["additionalProperties"] = False
+        required = set(schema.get("required", ()))
+        for name, field in schema["properties"].items():
+            if name not in required:  # an empty text is as good as none (see from_request)
+                schema["properties"][name] = {"anyOf": [field, {"const": ""}]}
+        return schema
 
 
 class Query(Declaration):

@@ -8,17 +8,17 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
 from ..accounts.access import can_see_org, region_visible
-from ..errors import ApiError
+from ..errors import ApiError, ValidationError
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import Region
 from ..reports.region_table import region_snapshot
 from ..submissions import regions as region_submissions
 from ..submissions import service
-from ..submissions.api import may_decide
+from ..submissions.api import DECISIONS, may_decide
+from ..submissions.declarations import COMMENT_LENGTH
 from ..submissions.freeze import same_content, unit_snapshot
 from ..submissions.models import ACCEPTED, RETURNED, Submission
 from ..web.access import role_required
@@ -28,8 +28,10 @@ bp = Blueprint("bureau_decisions", __name__, url_prefix="/region")
 
 
 class DecisionForm(FlaskForm):
+    """The CSRF token and the comment's field; the comment is read by the API's declaration
+    of a decision (lwpwa.submissions.declarations), the same rule for both."""
     comment = TextAreaField(_l("Comment to the unit (required to return the table)"),
-                            validators=[Optional(), Length(max=1000)])
+                            render_kw={"maxlength": COMMENT_LENGTH})
 
 
 class SubmitForm(FlaskForm):
@@ -88,12 +90,15 @@ def decide(submission_id, status):
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return redirect(back_to(submission))
-    comment = (form.comment.data or "").strip() or None
-    if status == RETURNED and not comment:
-        flash(_("Say in a comment what the unit should correct."), "error")
+    typed = form.comment.data or ""
+    try:
+        comment = DECISIONS[status].check({"comment": typed}).comment
+    except ValidationError as refused:  # a return without a comment is told what it is for
+        flash(refused.fields["comment"] if typed.strip() else _("Say in a comment what the unit should correct."),
+              "error")
         return redirect(back_to(submission))
     try:
-        service.decide(submission, current_user, status, comment)
+        service.decide(submission, current_user, status, comment or None)
     except ApiError as refused:
         flash(refused.message, "error")
     else:

@@ -1,13 +1,10 @@
 """OpenAPI entries of the photos API (see lwpwa/api/openapi.py, which merges them)."""
-from ..api.spec import (BAD_BODY, COUNT, DATE_TIME, NOT_VISIBLE, UNIT_WRITERS, array, error,
+from ..api.spec import (BAD_BODY, COUNT, DATE_TIME, NOT_VISIBLE, UNIT_WRITERS, array, declared_body, error,
                         forbidden_role, nullable, obj, ok, operation, path_id, ref, text)
+from .declarations import PhotoUploadForm, PhotoUploadJson
 from .models import MAX_PHOTOS_PER_ACTIVITY
 
 UUID = {"type": "string", "format": "uuid", "description": "Made on the device; a resend uses the same id."}
-UPLOAD_FIELDS = {
-    "id": UUID,
-    "taken_at": {**DATE_TIME, "description": "When the photo was taken, by the phone's clock."},
-}
 
 SCHEMAS = {
     "Photo": obj({
@@ -23,8 +20,6 @@ SCHEMAS = {
         "in_package": {"type": "boolean", "description": "Chosen by the site lead for the evidence package."},
     }, required=("id", "activity_id", "status", "uploaded_at", "sha256", "size_bytes", "width",
                  "height", "in_package")),
-    "PhotoUploadJson": obj({**UPLOAD_FIELDS, "data": text(description="The image file, base64.")},
-                           required=("id", "data")),
     "PhotoList": obj({"activity_id": {"type": "integer"}, "limit": COUNT, "photos": array(ref("Photo"))},
                      required=("activity_id", "limit", "photos")),
 }
@@ -42,7 +37,7 @@ UPLOAD = operation(
         "an id used for another activity answers 409 `id_conflict`. Photos are never shown "
         "above the unit except inside an evidence package the unit hands in."),
     parameters=[path_id("activity_id", "The activity (of the caller's unit).")],
-    body=ref("PhotoUploadJson"),
+    body=PhotoUploadJson,
     responses={201: ok("Stored.", ref("Photo")), 200: ok("Already stored under this id: nothing written.", ref("Photo")),
                400: BAD_BODY, 403: forbidden_role(UNIT_WRITERS), 404: NOT_VISIBLE,
                409: error("Too many photos, or the id belongs to another activity.",
@@ -50,9 +45,7 @@ UPLOAD = operation(
                413: error("The file is larger than the server accepts (MAX_CONTENT_LENGTH).", "too_large"),
                415: error("Not an image.", "not_an_image")})
 # The same body as multipart/form-data, which is what the PWA sends.
-UPLOAD[2]["requestBody"]["content"]["multipart/form-data"] = {
-    "schema": obj({**UPLOAD_FIELDS, "file": {"type": "string", "format": "binary"}}, required=("id", "file")),
-}
+UPLOAD[2]["requestBody"]["content"]["multipart/form-data"] = {"schema": declared_body(PhotoUploadForm)}
 
 OPERATIONS = [
     UPLOAD,

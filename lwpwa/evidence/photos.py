@@ -1,43 +1,21 @@
 """Storing activity photos exactly once: the phone's id is unique, a resend answers the stored
 photo without writing anything; at most 20 per activity, held by a unique slot number."""
-import re
 from datetime import timezone
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..api.body import parse_timestamp
 from ..database import utcnow
-from ..errors import ApiError, ValidationError
+from ..errors import ApiError
 from ..extensions import db
 from . import storage
 from .images import NotAnImage, clean_photo
 from .models import MAX_PHOTOS_PER_ACTIVITY, Photo
 
-CLIENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
 
 def by_client_id(client_id):
     return db.session.scalar(select(Photo).where(Photo.client_id == client_id))
-
-
-def check_fields(client_id, taken_at_text, upload):
-    errors = {}
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        errors["id"] = _("Must be a UUID made on the device.")
-    taken_at = None
-    if taken_at_text:
-        taken_at = parse_timestamp(taken_at_text)
-        if taken_at is not None:
-            taken_at = taken_at.astimezone(timezone.utc)
-        else:
-            errors["taken_at"] = _("Must be an ISO 8601 date-time with an offset.")
-    if upload is None:
-        errors["file"] = _("This field is required.")
-    if errors:
-        raise ValidationError(errors)
-    return client_id.lower(), taken_at
 
 
 def known_answer(photo, activity):
@@ -59,9 +37,11 @@ def free_slot(activity_id):
                      n=MAX_PHOTOS_PER_ACTIVITY))
 
 
-def store_photo(user, activity, client_id, taken_at_text, data):
-    """(photo, created): created is False when the id was stored before (nothing written)."""
-    client_id, taken_at = check_fields(client_id, taken_at_text, data)
+def store_photo(user, activity, client_id, taken_at, data):
+    """(photo, created): created is False when the id was stored before (nothing written).
+    The fields are those of an upload's declaration (lwpwa.evidence.declarations): the id in
+    lower case, the time when it was taken (aware, or None), the file's bytes."""
+    taken_at = taken_at.astimezone(timezone.utc) if taken_at else None
     existing = by_client_id(client_id)
     if existing is not None:
         return known_answer(existing, activity), False

@@ -1,12 +1,11 @@
 """GET /api/v1/anomalies?campaign_id=&region=CODE: the stored flags of a region's campaign,
 brought up to date first (see lwpwa/bureau/anomalies.py). Counts and ids only."""
-from flask import Blueprint, g, jsonify, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, jsonify, url_for
 
 from ..api.auth import token_required
 from ..database import utcnow
-from ..errors import ValidationError
-from ..reports.api import campaign_from_query, visible_region_or_404
+from ..reports.api import campaign_or_404, region_asked
+from .declarations import AnomaliesQuery
 
 bp = Blueprint("flags_api", __name__, url_prefix="/api/v1")
 
@@ -27,15 +26,10 @@ def flag_json(flag):
 @token_required("bureau", "admin")
 def anomalies():
     from ..bureau import anomalies as stored
-    campaign = campaign_from_query()
-    code = request.args.get("region") or g.api_user.region_code
-    if not code:
-        raise ValidationError({"region": _("This field is required.")})
-    region = visible_region_or_404(code)
-    include = request.args.get("include_inactive", "0")
-    if include not in ("0", "1"):
-        raise ValidationError({"include_inactive": _("Must be one of: %(choices)s.", choices="0, 1")})
+    asked = AnomaliesQuery.from_request()
+    campaign = campaign_or_404(asked.campaign_id)
+    region = region_asked(asked.region)
     pending = stored.bring_up_to_date(campaign, region)
-    flags = stored.region_flags(campaign, region, include_inactive=include == "1")
+    flags = stored.region_flags(campaign, region, include_inactive=asked.include_inactive == "1")
     return jsonify({"campaign_id": campaign.id, "region_code": region.code, "generated_at": utcnow().isoformat(),
                     "pending": pending, "flags": [flag_json(flag) for flag in flags]})

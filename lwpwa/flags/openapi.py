@@ -1,6 +1,7 @@
 """OpenAPI entry of GET /api/v1/anomalies (see lwpwa/api/openapi.py)."""
 from ..api.spec import (BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, array, error, nullable, obj, ok, operation,
-                        query, ref, text)
+                        ref, text)
+from .declarations import AnomaliesQuery
 from .models import KINDS, STATUSES
 
 BUREAUS = ("bureau", "admin")
@@ -55,11 +56,7 @@ OPERATIONS = [
         summary="Anomaly flags of a region's campaign",
         description="Flags kept as data, brought up to date as check-ins are written, voided and "
                     "approved: counts and ids only, never personal data. Kinds: " + KIND_DESCRIPTION,
-        parameters=[query("campaign_id", {"type": "integer", "minimum": 1}, "The campaign (activity week).",
-                          required=True),
-                    query("region", REGION_CODE, "A region inside the caller's (default: the caller's own)."),
-                    query("include_inactive", {"type": "string", "enum": ["0", "1"]},
-                          "1: also the flags whose rule no longer holds.")],
+        query=AnomaliesQuery,
         responses={200: ok("The flags.", ref("Anomalies")),
                    400: BAD_QUERY, 403: error("Only bureaus and admins.", "forbidden_role"),
                    404: error("No such region or campaign, or not one the caller may see.", "not_found")}),

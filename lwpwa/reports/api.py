@@ -11,32 +11,21 @@ from flask_babel import gettext as _
 
 from ..accounts.access import region_visible, visible_org_or_404
 from ..api.auth import token_required
-from ..api.body import query_int
 from ..campaigns.models import Campaign
 from ..database import utcnow
-from ..errors import ValidationError, not_found
+from ..errors import not_found
 from ..extensions import db
-from ..regions.models import Region
+from ..regions.models import COUNTRY_CODE, Region
 from . import region_table, service, submitted
+from .declarations import OrgReportQuery, RegionReportQuery, StatsQuery
 from .xlsx import FORMULA_STARTS, to_bytes
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPS = ("org", "theme", "day", "province", "city", "county")
 
 
-def choice_from_query(name, choices, default):
-    value = request.args.get(name, default)
-    if value not in choices:
-        raise ValidationError({name: _("Must be one of: %(choices)s.", choices=", ".join(choices))})
-    return value
-
-
-def campaign_from_query():
-    campaign_id = query_int("campaign_id")
-    if campaign_id is None:
-        raise ValidationError({"campaign_id": _("This field is required.")})
+def campaign_or_404(campaign_id):
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         raise not_found(_("No such campaign."))
@@ -48,6 +37,12 @@ def visible_region_or_404(code):
     if region is None or not region_visible(g.api_user, region.code):
         raise not_found()
     return region
+
+
+def region_asked(code):
+    """The region a query names, else the caller's own: a bureau's region, an admin's the
+    whole country (an admin sees every region)."""
+    return visible_region_or_404(code or g.api_user.region_code or COUNTRY_CODE)
 
 
 def download(data, mimetype, filename):
@@ -65,8 +60,9 @@ def download(data, mimetype, filename):
 @token_required("site_lead", "bureau", "admin")
 def org_report(org_id):
     org = visible_org_or_404(g.api_user, org_id)
-    campaign = campaign_from_query()
-    version = query_int("version")
+    asked = OrgReportQuery.from_request()
+    campaign = campaign_or_404(asked.campaign_id)
+    version = asked.version
     workbook = service.unit_workbook(campaign, org, version)
     suffix = f"-第{version}版" if version else ""
     return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{org.name}{suffix}.xlsx")
@@ -76,23 +72,19 @@ def org_report(org_id):
 @token_required("bureau", "admin")
 def region_report(code):
     region = visible_region_or_404(code)
-    campaign = campaign_from_query()
-    basis = choice_from_query("basis", region_table.BASES, "live")
-    workbook = region_table.region_workbook(campaign, region, basis)
+    asked = RegionReportQuery.from_request()
+    campaign = campaign_or_404(asked.campaign_id)
+    workbook = region_table.region_workbook(campaign, region, asked.basis)
     return download(to_bytes(workbook), XLSX, f"{campaign.title}情况统计表-{region.name}.xlsx")
 
 
 @bp.get("/stats")
 @token_required("bureau", "admin")
 def stats():
-    campaign = campaign_from_query()
-    code = request.args.get("region") or g.api_user.region_code
-    if not code:
-        raise ValidationError({"region": _("This field is required.")})
-    region = visible_region_or_404(code)
-    group_by = choice_from_query("group_by", GROUPS, "org")
-    output = choice_from_query("format", ("json", "csv"), "json")
-    basis = choice_from_query("basis", region_table.BASES, "live")
+    asked = StatsQuery.from_request()
+    campaign = campaign_or_404(asked.campaign_id)
+    region = region_asked(asked.region)
+    group_by, basis, output = asked.group_by, asked.basis, asked.format
     rows, totals = stats_of(campaign, region, group_by, basis)
     # The ETag covers the counts, not the generation time: unchanged counts answer 304.
     tag = hashlib.sha256(json.dumps([campaign.id, region.code, group_by, basis, output, totals, rows],

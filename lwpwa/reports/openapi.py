@@ -1,7 +1,8 @@
 """OpenAPI entries of the statistics tables and the counts API (see lwpwa/api/openapi.py)."""
 from ..api.spec import (BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, array, binary, error, nullable, obj,
-                        operation, query, ref, text)
+                        operation, path_id, ref, text)
 from ..submissions import openapi as submissions_openapi
+from .declarations import BASES, GROUPS, OrgReportQuery, RegionReportQuery, StatsQuery
 
 REPORTERS = ("site_lead", "bureau", "admin")
 BUREAUS = ("bureau", "admin")
@@ -16,11 +17,6 @@ FIGURES = {
     "volunteers_scanned": {**COUNT, "description": "Volunteers recorded by scanning a code."},
     "volunteers_tallied": {**COUNT, "description": "Volunteers counted without a code."},
 }
-
-GROUPS = ("org", "theme", "day", "province", "city", "county")
-BASIS = query("basis", {"type": "string", "enum": ["live", "submitted"], "default": "live"},
-              "live: the counts stored now; submitted: each unit's latest submitted version (whatever "
-              "its status: submitted, accepted or returned), nothing of a unit without one.")
 
 SCHEMAS = {
     "StatsRow": obj({
@@ -39,7 +35,7 @@ SCHEMAS = {
         "campaign_id": {"type": "integer"},
         "region_code": REGION_CODE,
         "group_by": {"type": "string", "enum": list(GROUPS)},
-        "basis": {"type": "string", "enum": ["live", "submitted"]},
+        "basis": {"type": "string", "enum": list(BASES)},
         "generated_at": DATE_TIME,
         "totals": ref("StatsTotals"),
         "rows": array(ref("StatsRow")),
@@ -47,8 +43,6 @@ SCHEMAS = {
     **submissions_openapi.SCHEMAS,
 }
 
-CAMPAIGN = query("campaign_id", {"type": "integer", "minimum": 1}, "The campaign (activity week).",
-                 required=True)
 NO_CAMPAIGN = error("No such unit, region or campaign, or not one the caller may see.", "not_found")
 ETAG = {"ETag": {"description": "Changes when the counts change.", "schema": {"type": "string"}}}
 TABLE_DESCRIPTION = (
@@ -69,12 +63,7 @@ OPERATIONS = [
         "GET", "/orgs/{org_id}/report.xlsx", "getOrgReport", tag="Reports", roles=REPORTERS,
         summary="A unit's statistics table (.xlsx)",
         description=TABLE_DESCRIPTION + " Below the table: 负责人, 填报人, 联系电话 and the notes.",
-        parameters=[{"name": "org_id", "in": "path", "required": True,
-                     "schema": {"type": "integer", "minimum": 1}, "description": "The unit's id."},
-                    CAMPAIGN,
-                    query("version", {"type": "integer", "minimum": 1},
-                          "A submitted version (its frozen figures and 校验码); without it the live table, "
-                          "which is shown as the latest version when it equals it.")],
+        parameters=[path_id("org_id", "The unit's id.")], query=OrgReportQuery,
         responses={200: binary("The table.", XLSX), 400: BAD_QUERY, 403: error(
             "Volunteers do not download tables.", "forbidden_role"), 404: NO_CAMPAIGN}),
     operation(
@@ -84,24 +73,17 @@ OPERATIONS = [
                     "theme; a second sheet 按单位 has one row per unit (with both counts and their "
                     "parts) and a 合计 row.",
         parameters=[{"name": "code", "in": "path", "required": True, "schema": REGION_CODE,
-                     "description": "A province, city or county code inside the caller's region."},
-                    CAMPAIGN, BASIS],
+                     "description": "A province, city or county code inside the caller's region."}],
+        query=RegionReportQuery,
         responses={200: binary("The table.", XLSX), 400: BAD_QUERY,
                    403: error("Only bureaus and admins.", "forbidden_role"), 404: NO_CAMPAIGN}),
     operation(
         "GET", "/stats", "getStats", tag="Reports", roles=BUREAUS,
         summary="Counts of a region, live or as submitted, grouped by unit, theme, day, province, city or county",
         description="Counts only, never personal data. `region` defaults to the caller's own "
-                    "region (an admin must name one). Answers 304 to a matching If-None-Match; "
+                    "region (an admin's: the whole country, 000000). Answers 304 to a matching If-None-Match; "
                     "`format=csv` gives the same rows as CSV in UTF-8 with a BOM.",
-        parameters=[CAMPAIGN,
-                    query("region", REGION_CODE, "A region inside the caller's region."),
-                    query("group_by", {"type": "string", "enum": list(GROUPS), "default": "org"},
-                          "How rows are grouped (county: county-level divisions; units registered at a "
-                          "city or province itself get a row of their own)."),
-                    BASIS,
-                    query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"},
-                          "JSON or CSV.")],
+        query=StatsQuery,
         responses={200: {"description": "The counts.", "headers": ETAG,
                        "content": {"application/json": {"schema": ref("Stats")},
                                    "text/csv": {"schema": {"type": "string"}}}},

@@ -10,27 +10,23 @@ statistics table. Who may do what:
 - verify: any signed-in bureau or admin, or a user of the unit the version belongs to.
 Anything else that exists answers 404, like what does not.
 """
-import base64
-import binascii
-
 from flask import g, jsonify, request
 from flask_babel import gettext as _
 
 from ..accounts.access import region_visible, visible_org_or_404
 from ..api.auth import token_required
-from ..api.body import Validator, json_body
 from ..campaigns.models import Campaign
 from ..errors import ApiError, ValidationError, not_found
 from ..extensions import db
 from ..regions.models import Region, level_of, scope_prefix
-from ..reports.api import bp, campaign_from_query, visible_region_or_404
+from ..reports.api import bp, campaign_or_404, visible_region_or_404
 from ..reports.region_table import region_snapshot
 from . import regions, service
 from . import verify as verification
+from .declarations import (AcceptDecision, ReturnDecision, SubmitTable, VerifyFile, VerifyQuery, VerifyUpload,
+                           VersionsQuery)
 from .freeze import same_content, unit_snapshot
 from .models import ACCEPTED, RETURNED, Submission
-
-COMMENT_LENGTH = 1000
 
 
 def covers(campaign, region_code):
@@ -39,10 +35,7 @@ def covers(campaign, region_code):
 
 
 def campaign_from_body(region_code):
-    check = Validator(json_body())
-    campaign_id = check.integer("campaign_id", required=True, minimum=1)
-    check.raise_if_errors()
-    campaign = db.session.get(Campaign, campaign_id)
+    campaign = db.session.get(Campaign, SubmitTable.from_request().campaign_id)
     if campaign is None or not covers(campaign, region_code):
         raise not_found(_("No such campaign."))
     return campaign
@@ -87,7 +80,7 @@ def submit_unit(org_id):
 @token_required("volunteer", "site_lead", "bureau", "admin")
 def unit_versions(org_id):
     org = visible_org_or_404(g.api_user, org_id)
-    campaign = campaign_from_query()
+    campaign = campaign_or_404(VersionsQuery.from_request().campaign_id)
     versions = service.versions_of(campaign.id, org_id=org.id)
     return jsonify(versions_json(versions, unit_snapshot(campaign, org)) if versions else [])
 
@@ -105,7 +98,7 @@ def submit_region(code):
 @token_required("bureau", "admin")
 def region_versions(code):
     region = visible_region_or_404(code)
-    campaign = campaign_from_query()
+    campaign = campaign_or_404(VersionsQuery.from_request().campaign_id)
     versions = service.versions_of(campaign.id, region_code=region.code)
     return jsonify(versions_json(versions, region_snapshot(campaign, region)) if versions else [])
 
@@ -140,11 +133,13 @@ def may_decide(user, submission):
     return user.region_code != submission.region_code
 
 
-def decision(submission_id, status, comment_required):
+# What a decision's body must say: a return needs a comment, an acceptance may have one.
+DECISIONS = {ACCEPTED: AcceptDecision, RETURNED: ReturnDecision}
+
+
+def decision(submission_id, status):
     submission = submission_for(g.api_user, submission_id)
-    check = Validator(json_body())
-    comment = check.string("comment", required=comment_required, max_length=COMMENT_LENGTH)
-    check.raise_if_errors()
+    comment = DECISIONS[status].from_request().comment
     if not may_decide(g.api_user, submission):
         raise ApiError(403, "not_your_decision", _("A bureau above this region decides its table."))
     return jsonify(submission_json(service.decide(submission, g.api_user, status, comment or None)))
@@ -153,13 +148,13 @@ def decision(submission_id, status, comment_required):
 @bp.post("/submissions/<int:submission_id>/accept")
 @token_required("bureau", "admin")
 def accept(submission_id):
-    return decision(submission_id, ACCEPTED, comment_required=False)
+    return decision(submission_id, ACCEPTED)
 
 
 @bp.post("/submissions/<int:submission_id>/return")
 @token_required("bureau", "admin")
 def return_(submission_id):
-    return decision(submission_id, RETURNED, comment_required=True)
+    return decision(submission_id, RETURNED)
 
 
 @bp.get("/submissions/<int:submission_id>")
@@ -188,9 +183,7 @@ def may_verify(user):
 @bp.get("/submissions/verify")
 @token_required("volunteer", "site_lead", "bureau", "admin")
 def verify():
-    fingerprint = (request.args.get("fingerprint") or "").strip().lower()
-    if not verification.FINGERPRINT.fullmatch(fingerprint):
-        raise ValidationError({"fingerprint": _("A fingerprint is 64 hexadecimal characters.")})
+    fingerprint = VerifyQuery.from_request().fingerprint
     submission = verification.by_fingerprint(fingerprint, may_verify(g.api_user))
     if submission is None:
         raise not_found(_("No submitted table has this fingerprint."))
@@ -198,7 +191,6 @@ def verify():
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_BASE64 = 6 * 1024 * 1024
 
 
 def uploaded_file():
@@ -206,15 +198,9 @@ def uploaded_file():
     or JSON {"xlsx_base64"}."""
     if request.mimetype == XLSX:
         return request.get_data()
-    if "file" in request.files:
-        return request.files["file"].read()
-    check = Validator(json_body())
-    encoded = check.string("xlsx_base64", required=True, max_length=MAX_BASE64)
-    check.raise_if_errors()
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError({"xlsx_base64": _("Must be base64.")}) from None
+    if request.mimetype == "multipart/form-data":
+        return VerifyUpload.from_request().file
+    return VerifyFile.from_request().xlsx_base64
 
 
 @bp.post("/submissions/verify")

@@ -1,6 +1,8 @@
 """OpenAPI entries of the submissions (the record), listed with the reports' (lwpwa/reports/openapi.py)."""
-from ..api.spec import (BAD_BODY, BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, TOO_LARGE, array, error,
-                        forbidden_role, nullable, obj, ok, operation, path_id, query, ref, text)
+from ..api.spec import (BAD_BODY, BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, TOO_LARGE, array, declared_body,
+                        error, forbidden_role, nullable, obj, ok, operation, path_id, ref, text)
+from .declarations import (AcceptDecision, ReturnDecision, SubmitTable, VerifyFile, VerifyQuery, VerifyUpload,
+                           VersionsQuery)
 
 SUBMITTERS = ("site_lead", "admin")
 READERS = ("volunteer", "site_lead", "bureau", "admin")
@@ -48,8 +50,6 @@ SCHEMAS = {
     }, required=("valid", "fingerprint", "problem", "differences", "submission")),
 }
 
-CAMPAIGN_BODY = obj({"campaign_id": {"type": "integer", "minimum": 1}}, required=("campaign_id",))
-CAMPAIGN = query("campaign_id", {"type": "integer", "minimum": 1}, "The campaign (activity week).", required=True)
 ORG = path_id("org_id", "The unit's id.")
 SUBMISSION = path_id("submission_id", "The submission's id.")
 CODE = {"name": "code", "in": "path", "required": True, "schema": REGION_CODE, "description": "A region code."}
@@ -64,13 +64,27 @@ FROZEN = ("The server freezes the table (every activity with every figure, the s
           "serialization.")
 
 
-def decision(action, operation_id, summary, description, answer, *, comment_required):
-    """POST /submissions/<id>/accept or /return: the same roles, errors and answer; only whether
-    a comment is required differs."""
+def version_links(listing, **where):
+    """What a client can do next with the version a submit answers: read, decide, verify, list
+    (schemathesis' stateful phase follows these links too)."""
+    by_id = {"submission_id": "$response.body#/id"}
+    return {
+        "getVersion": {"operationId": "getSubmission", "parameters": by_id},
+        "acceptVersion": {"operationId": "acceptSubmission", "parameters": by_id},
+        "returnVersion": {"operationId": "returnSubmission", "parameters": by_id},
+        "verifyFingerprint": {"operationId": "verifyFingerprint",
+                              "parameters": {"fingerprint": "$response.body#/fingerprint"}},
+        "listVersions": {"operationId": listing,
+                         "parameters": {**where, "campaign_id": "$request.body#/campaign_id"}},
+    }
+
+
+def decision(action, operation_id, summary, description, answer, *, body):
+    """POST /submissions/<id>/accept or /return: the same roles, errors and answer; only the
+    body differs (whether a comment is required)."""
     return operation(
         "POST", f"/submissions/{{submission_id}}/{action}", operation_id, tag="Reports", roles=DECIDERS,
-        summary=summary, description=description, parameters=[SUBMISSION],
-        body=obj({"comment": text(1000)}, required=("comment",) if comment_required else ()),
+        summary=summary, description=description, parameters=[SUBMISSION], body=body,
         responses={200: ok(answer, ref("Submission")),
                    400: BAD_BODY, 403: error("Not a bureau, or the bureau of the region itself.", "forbidden_role",
                                              "not_your_decision"),
@@ -82,9 +96,10 @@ OPERATIONS = [
         "POST", "/orgs/{org_id}/submissions", "submitUnitTable", tag="Reports", roles=SUBMITTERS,
         summary="Submit the unit's statistics table (a new version)",
         description=FROZEN + " Refused while the latest version is accepted.",
-        parameters=[ORG], body=CAMPAIGN_BODY,
+        parameters=[ORG], body=SubmitTable,
         responses={201: {"description": "The new version.",
-                         "content": {"application/json": {"schema": ref("Submission")}}},
+                         "content": {"application/json": {"schema": ref("Submission")}},
+                         "links": version_links("listUnitSubmissions", org_id="$request.path.org_id")},
                    400: BAD_BODY, 403: forbidden_role(SUBMITTERS), 404: NOT_FOUND, 409: ACCEPTED_409,
                    413: TOO_LARGE}),
     operation(
@@ -92,7 +107,7 @@ OPERATIONS = [
         summary="Every version of the unit's table, newest first",
         description="For the unit and the bureaus above it; each with its status, the bureau's comment and "
                     "`changed_since` (whether the live table differs from it).",
-        parameters=[ORG, CAMPAIGN],
+        parameters=[ORG], query=VersionsQuery,
         responses={200: {"description": "The versions.",
                          "content": {"application/json": {"schema": array(ref("Submission"))}}},
                    400: BAD_QUERY, 403: forbidden_role(READERS), 404: NOT_FOUND}),
@@ -102,9 +117,10 @@ OPERATIONS = [
         description="By the bureau of exactly this region (or an admin): the region's table on the submitted "
                     "basis (each unit's latest version; `totals.units_missing`), frozen and fingerprinted "
                     "like a unit's. A bureau of a larger region holding it accepts or returns it.",
-        parameters=[CODE], body=CAMPAIGN_BODY,
+        parameters=[CODE], body=SubmitTable,
         responses={201: {"description": "The new version.",
-                         "content": {"application/json": {"schema": ref("Submission")}}},
+                         "content": {"application/json": {"schema": ref("Submission")}},
+                         "links": version_links("listRegionSubmissions", code="$request.path.code")},
                    400: BAD_BODY, 403: error("Not a bureau, or not this region's bureau.", "forbidden_role",
                                              "not_your_region"),
                    404: NOT_FOUND, 409: ACCEPTED_409, 413: TOO_LARGE}),
@@ -113,7 +129,7 @@ OPERATIONS = [
         summary="Every version of a region's own table, newest first",
         description="For the bureaus that see the region; `changed_since` compares with the region's table "
                     "on the submitted basis now.",
-        parameters=[CODE, CAMPAIGN],
+        parameters=[CODE], query=VersionsQuery,
         responses={200: {"description": "The versions.",
                          "content": {"application/json": {"schema": array(ref("Submission"))}}},
                    400: BAD_QUERY, 403: forbidden_role(DECIDERS), 404: NOT_FOUND}),
@@ -126,16 +142,16 @@ OPERATIONS = [
     decision("accept", "acceptSubmission", "Accept the latest version",
              "A bureau whose region holds the unit (for a region's table: a larger region holding it), "
              "or an admin. Corrections of the unit are refused (409 `table_accepted`) until returned.",
-             "The version, now accepted.", comment_required=False),
+             "The version, now accepted.", body=AcceptDecision),
     decision("return", "returnSubmission", "Return the latest version with a comment",
              "As accept; `comment` is required (what the unit should correct). The unit sees it, "
-             "corrects and submits a new version.", "The version, now returned.", comment_required=True),
+             "corrects and submits a new version.", "The version, now returned.", body=ReturnDecision),
     operation(
         "GET", "/submissions/verify", "verifyFingerprint", tag="Reports", roles=READERS,
         summary="Which version a fingerprint (校验码) belongs to",
         description="Any signed-in bureau or admin (a paper copy travels), or a user of the unit itself: "
                     "which unit (or region), campaign, version, time and totals; 404 if none.",
-        parameters=[query("fingerprint", FINGERPRINT, "The 校验码 printed on the table.", required=True)],
+        query=VerifyQuery,
         responses={200: {"description": "The version.",
                          "content": {"application/json": {"schema": ref("SubmissionFound")}}},
                    400: BAD_QUERY, 403: forbidden_role(READERS), 404: NOT_FOUND}),
@@ -144,12 +160,13 @@ OPERATIONS = [
 VERIFY_FILE = operation(
     "POST", "/submissions/verify", "verifyFile", tag="Reports", roles=READERS,
     summary="Check a downloaded .xlsx cell by cell against the version its 校验码 names",
-    description="The body is the file itself (Content-Type of .xlsx), a multipart field `file`, or JSON "
+    description="The body is the file itself (Content-Type of .xlsx), a multipart file part `file`, or JSON "
                 "`{\"xlsx_base64\"}`. The server renders the version again and compares every cell of every "
                 "sheet: an edited file keeps its 校验码 but answers `valid: false`, `problem: changed`, with "
                 "the cells that differ. A live download carries no 校验码 (`no_fingerprint`).",
-    body=obj({"xlsx_base64": text()}, required=("xlsx_base64",)),
+    body=VerifyFile,
     responses={200: {"description": "The result.", "content": {"application/json": {"schema": ref("FileCheck")}}},
                400: BAD_BODY, 403: forbidden_role(READERS), 413: TOO_LARGE})
-VERIFY_FILE[2]["requestBody"]["content"][XLSX] = {"schema": {"type": "string", "format": "binary"}}
+VERIFY_FILE[2]["requestBody"]["content"][XLSX] = {"schema": {"type": "string", "format": "binary", "minLength": 1}}
+VERIFY_FILE[2]["requestBody"]["content"]["multipart/form-data"] = {"schema": declared_body(VerifyUpload)}
 OPERATIONS.append(VERIFY_FILE)

@@ -18,7 +18,6 @@ from ..reports.region_table import workbook_of
 from .documents import Document, version_stamp
 from .models import Submission
 
-FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 STAMP = re.compile(r"校验码：([0-9a-f]{64})")
 MAX_DIFFERENCES = 20
 

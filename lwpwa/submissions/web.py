@@ -6,9 +6,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from ..errors import ValidationError
 from ..web.access import role_required
 from . import verify as verification
 from .api import may_verify
+from .declarations import VerifyQuery
 
 bp = Blueprint("submissions_web", __name__, url_prefix="/submissions")
 SIGNED_IN = ("volunteer", "site_lead", "bureau", "admin")
@@ -21,7 +23,7 @@ class FileForm(FlaskForm):
 @bp.route("/verify", methods=["GET", "POST"])
 @role_required(*SIGNED_IN)
 def verify():
-    fingerprint = (request.args.get("fingerprint") or "").strip().lower()
+    fingerprint = (request.args.get("fingerprint") or "").strip()
     form = FileForm()
     found = checked = None
     status = 200
@@ -31,7 +33,11 @@ def verify():
         else:
             status = 400
     elif fingerprint:
-        if verification.FINGERPRINT.fullmatch(fingerprint):
+        try:  # the API's own reading of a fingerprint (case, spaces around it)
+            fingerprint = VerifyQuery.check({"fingerprint": fingerprint}).fingerprint
+        except ValidationError:
+            pass  # not one: no table has it
+        else:
             found = verification.by_fingerprint(fingerprint, may_verify(current_user))
         status = 200 if found else 404
     return render_template("submissions/verify.html", fingerprint=fingerprint, found=found, checked=checked,

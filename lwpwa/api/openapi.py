@@ -458,10 +458,10 @@ FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checki
 
 
 # OpenAPI links: what a client can do next with the id an answer gives (and what a stateful
-# tester such as schemathesis follows). {operationId: {status: {link name: (operationId,
+# tester such as schemathesis follows). The submissions declare theirs beside their operations
+# (lwpwa/submissions/openapi.py). {operationId: {status: {link name: (operationId,
 # {parameter: runtime expression})}}}.
 _ACTIVITY = {"activity_id": "$response.body#/id"}
-_SUBMISSION = {"submission_id": "$response.body#/id"}
 LINKS = {
     "createActivity": {"201": {
         "GetActivity": ("getActivity", _ACTIVITY),
@@ -471,16 +471,6 @@ LINKS = {
         "UploadPhoto": ("uploadActivityPhoto", _ACTIVITY),
         "ListPhotos": ("listActivityPhotos", _ACTIVITY),
     }},
-    "submitUnitTable": {"201": {
-        "GetSubmission": ("getSubmission", _SUBMISSION),
-        "AcceptSubmission": ("acceptSubmission", _SUBMISSION),
-        "ReturnSubmission": ("returnSubmission", _SUBMISSION),
-    }},
-    "submitRegionTable": {"201": {
-        "GetSubmission": ("getSubmission", _SUBMISSION),
-        "AcceptSubmission": ("acceptSubmission", _SUBMISSION),
-        "ReturnSubmission": ("returnSubmission", _SUBMISSION),
-    }},
 }
 
 
@@ -489,9 +479,9 @@ def _add_links(paths):
     for source, statuses in LINKS.items():
         for status, links in statuses.items():
             response = by_id[source]["responses"][status]
-            response["links"] = {
+            response.setdefault("links", {}).update({
                 name: {"operationId": target, "parameters": dict(parameters)}
-                for name, (target, parameters) in links.items() if target in by_id}
+                for name, (target, parameters) in links.items() if target in by_id})
 
 
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):

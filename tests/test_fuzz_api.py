@@ -79,7 +79,9 @@ def served(request, tmp_path_factory):
     headers, state = seed(url)
     log = tmp / "gunicorn.log"
     try:
-        with gunicorn(url, log, workers=2) as base:
+        # Without rate limits, so that public registration is tested past its 60 a minute
+        # (tests/test_rate_limits_shared.py and test_auth_api.py test the limits).
+        with gunicorn(url, log, workers=2, env={"RATELIMIT_ENABLED": "0"}) as base:
             yield base, headers, state, log
     finally:
         drop_database_url(url)

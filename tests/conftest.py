@@ -4,6 +4,7 @@ a database or a browser: a missing part fails the run."""
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,13 +86,31 @@ def database_url(request, tmp_path_factory):
     drop_database_url(url)
 
 
-@pytest.fixture(scope="session")
-def _migrated_app(database_url):
+def migrated_app(database_url):
+    """An app on `database_url`, upgraded to the newest schema with its reference data."""
     app = create_app(base_config(database_url))
     with app.app_context():
         upgrade()
         load_reference_data()
         db.session.commit()
+    return app
+
+
+@contextmanager
+def seeding(database_url):
+    """A Factory on a migrated database, for data a real server (tests/servers.py) will serve;
+    commits, and closes every connection, when the block ends."""
+    app = migrated_app(database_url)
+    with app.app_context():
+        yield Factory(app)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url):
+    app = migrated_app(database_url)
     yield app
     with app.app_context():
         db.engine.dispose()

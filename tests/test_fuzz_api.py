@@ -24,13 +24,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ENGINES, Factory, base_config, drop_database_url, fresh_database_url
-from flask_migrate import upgrade
+from conftest import ENGINES, drop_database_url, fresh_database_url, seeding
 from servers import gunicorn, log_tail
-
-from lwpwa import create_app
-from lwpwa.extensions import db
-from lwpwa.reference import load_reference_data
 
 ROLES = ("volunteer", "site_lead", "bureau", "admin", "resident", "anonymous")
 SELF_ENDING = ("revokeToken", "revokeOwnToken", "eraseResident")
@@ -43,12 +38,7 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")  # what it says and why
 
 def seed(database_url):
     """A unit with an activity happening now and a resident, and one caller of each kind."""
-    app = create_app(base_config(database_url))
-    with app.app_context():
-        upgrade()
-        load_reference_data()
-        db.session.commit()
-        make = Factory(app)
+    with seeding(database_url) as make:
         campaign = make.campaign()
         org = make.org()
         make.activity(org, campaign)
@@ -65,9 +55,6 @@ def seed(database_url):
             "resident": {"Authorization": f"Resident {resident.key}"},
             "anonymous": {},
         }
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
     return headers, state
 
 

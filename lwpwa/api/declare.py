@@ -342,24 +342,6 @@ def QueryText(max_length, *, description=None):
     return declared(check, schema)
 
 
-def QueryPattern(pattern, message, *, description=None):
-    """A query value of a fixed shape (a region code): the whole value matches `pattern`, a
-    regular expression in the common part of Python's and ECMA-262's syntax, without anchors
-    (the document's pattern is anchored at both ends, and Python's `$` would let a final
-    newline through). `message` is the refusal, lazily translated."""
-    shape = re.compile(pattern)
-
-    def check(value):
-        if not shape.fullmatch(value):
-            refuse(message)
-        return value
-
-    schema = {"type": "string", "pattern": f"^(?:{pattern})$"}
-    if description:
-        schema["description"] = description
-    return declared(check, schema)
-
-
 _REGION_CODE = re.compile(r"[0-9]{6}\Z")
 
 

@@ -1,7 +1,8 @@
 """What a request may say about campaigns (lwpwa.api.declare)."""
-from ..api.declare import Query
-from ..regions.declarations import region_code
+from pydantic import Field
+
+from ..api.declare import Query, RegionCode
 
 
 class CampaignListQuery(Query):
-    region: region_code("Only campaigns of exactly this region.") = None
+    region: RegionCode = Field(None, description="Only campaigns of exactly this region.")

@@ -43,7 +43,7 @@ class Item:
 
     __slots__ = ("index", "echo_id", "client_id", "activity_id", "kind", "code", "headcount",
                  "device_scanned_at", "scanned_at", "row", "status", "reason", "count_key", "raw",
-                 "voids", "target", "voided_by", "round")
+                 "voids", "target", "voided_by", "round", "utc")
 
     def __init__(self, index, echo_id=None, client_id=None, activity_id=None, kind=None, code=None,
                  headcount=None, device_scanned_at=None, voids=None):
@@ -60,6 +60,9 @@ class Item:
         self.voids = voids
         self.target = self.voided_by = None
         self.round = 0
+        # (device_scanned_at, scanned_at) in naive UTC, as stored, once sync_batch set
+        # scanned_at; None for either that falls outside the calendar in UTC.
+        self.utc = None
 
     def decide(self, status, reason=None):
         self.status, self.reason = status, reason

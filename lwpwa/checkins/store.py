@@ -16,7 +16,7 @@ inserted, so that only the rows this request inserted as accepted are counted (`
 counters.py).
 """
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -124,6 +124,14 @@ def _naive_utc(moment):
         return None
 
 
+def _utc_day(moment, zone):
+    """The local day in `zone` of `moment` (naive UTC), or None at the calendar's edge."""
+    try:
+        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+    except OverflowError:
+        return None
+
+
 def _sqlite_text(value):
     """SQLAlchemy's SQLite DATETIME text: "YYYY-MM-DD HH:MM:SS.ffffff", always microseconds."""
     return None if value is None else value.isoformat(" ", "microseconds")
@@ -146,9 +154,19 @@ class Store:
         value = _naive_utc(value)
         return _sqlite_text(value) if self.sqlite else value
 
+    @staticmethod
+    def naive_utc(moment):
+        return _naive_utc(moment)
+
     def times(self, item):
         """(device_scanned_at, scanned_at) as stored. scanned_at is the device's time plus the
-        clock error (sync_batch): one conversion to naive UTC serves both."""
+        clock error (sync_batch): one conversion to naive UTC serves both (`item.utc`, made by
+        sync_batch)."""
+        if item.utc is not None:
+            device, scanned = item.utc
+            if self.sqlite:
+                return _sqlite_text(device), _sqlite_text(scanned)
+            return device, scanned
         device = _naive_utc(item.device_scanned_at)
         scanned = None
         if item.scanned_at is not None and device is not None:
@@ -175,6 +193,9 @@ class Store:
         code_row = code_rows.get(item.code) if item.code else None
         if item.count_key is not None:  # decided already, for this activity
             day = self.day_value(item.count_key[3])
+        elif place is not None and item.utc is not None and item.utc[1] is not None:
+            day = _utc_day(item.utc[1], place.zone)
+            day = None if day is None else self.day_value(day)
         elif place is not None and item.scanned_at is not None:
             day = local_day(item.scanned_at, place.zone)
             day = None if day is None else self.day_value(day)

@@ -12,6 +12,7 @@ becoming `rejected` `invalid`, kept with what was sent.
 import json
 import re
 import uuid
+from datetime import timezone
 
 import numpy
 from flask import request
@@ -211,6 +212,15 @@ def raw_text(value):
         text = repr(value)
     # A lone surrogate or a control character cannot be stored or exported: kept as \uXXXX.
     return escaped(text)[:500]
+
+
+def utc_day(moment, zone):
+    """The local day in `zone` of `moment`, a naive UTC time (sync_batch's `Item.utc`), or None
+    in the first or last hours of the calendar."""
+    try:
+        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+    except OverflowError:
+        return None
 
 
 def local_day(moment, zone):

@@ -21,9 +21,9 @@ from flask import current_app
 
 from ..extensions import db
 from . import voids
-from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, local_day, parse_batch
+from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, local_day, parse_batch, utc_day
 from .counters import Counts
-from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_answers, write_rows
+from .store import Store, add_accepted, lookup_activities, lookup_codes, naive_utc, stored_answers, write_rows
 
 
 def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, counts=None,
@@ -92,7 +92,7 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
                 except OverflowError:
                     item.utc = (utc, None)
             else:
-                item.utc = (utc, None if item.scanned_at is None else store.naive_utc(item.scanned_at))
+                item.utc = (utc, None if item.scanned_at is None else naive_utc(item.scanned_at))
         if item.status is None and item.voids is not None:
             voids.decide(item, first_of_id, targets, user, places, tables, voided_ids, claimed_keys, key_rounds)
             fresh_undos.append(item)
@@ -180,14 +180,6 @@ class _Place:
         self.latest_utc = self.latest.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _utc_day(moment, zone):
-    """The local day in `zone` of `moment` (naive UTC), or None at the calendar's edge."""
-    try:
-        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
-    except OverflowError:
-        return None
-
-
 def _decide(item, places, code_rows, claimed_keys, user, raw_items):
     place = places.get(item.activity_id)
     if place is None or not place.allowed:
@@ -209,7 +201,7 @@ def _decide(item, places, code_rows, claimed_keys, user, raw_items):
     if scanned_utc is not None:  # as below, with naive UTC times (no time zone to consult)
         if scanned_utc < place.earliest_utc or scanned_utc > place.latest_utc:
             return item.decide(HELD)
-        day = _utc_day(scanned_utc, place.zone)
+        day = utc_day(scanned_utc, place.zone)
     else:
         scanned_at = item.scanned_at
         if scanned_at < place.earliest or scanned_at > place.latest:

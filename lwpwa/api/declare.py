@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar
 
 from flask import request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic import ValidationError as PydanticError
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
@@ -485,6 +485,17 @@ class Query(Declaration):
                 "description": description,
             })
         return parameters
+
+
+def document_schema(type_):
+    """(schema, {name: schema of each named part}) of a declared type that is not a Body or a
+    Query (the items of a list, a union of TypedDicts), as the document's components want them."""
+    schema = TypeAdapter(type_).json_schema(ref_template="#/components/schemas/{model}",
+                                             schema_generator=_DocumentSchema)
+    definitions = schema.pop("$defs", {})
+    for part in definitions.values():
+        part.pop("title", None)
+    return schema, definitions
 
 
 class _DocumentSchema(GenerateJsonSchema):

@@ -14,8 +14,7 @@ from ..accounts.models import ROLES
 from ..activities.models import MODES
 from ..activities.reference import FORM_KEYS, THEME_KEYS
 from ..checkins import openapi as checkin_openapi
-from ..checkins.models import KINDS
-from ..checkins.items import MAX_HEADCOUNT
+from ..checkins.declarations import SyncRequest
 from ..evidence import openapi as evidence_openapi
 from ..regions.models import LEVELS
 from ..pwa import openapi as pwa_openapi
@@ -136,51 +135,6 @@ SCHEMAS = {
                                         "phone): `Authorization: Resident <resident_key>`."},
         "resident": ref("Resident"),
     }, required=("code", "code_display", "resident_key", "resident")),
-    "SyncItem": {
-        "oneOf": [ref("SyncCheckin"), ref("SyncVoid")],
-        "description": "A check-in (`kind` attendee or volunteer) or the undo of an earlier one "
-                       "(`kind` void). An item that fits neither does not fail the request: it is "
-                       "answered `rejected` with reason `invalid`.",
-    },
-    "SyncVoid": obj({
-        "id": {"type": "string", "format": "uuid",
-               "description": "Made on the device; the idempotency key of this undo."},
-        "kind": {"const": "void"},
-        "voids": {"type": "string", "format": "uuid",
-                  "description": "The id of the earlier check-in or tally to undo: one of the same "
-                                 "user, made at most 15 minutes before this undo's corrected time."},
-        "scanned_at": {**DATE_TIME, "description": "The device's clock when the user undid it."},
-    }, required=("id", "kind", "voids", "scanned_at"),
-        description="The phone's undo (撤销). It answers `accepted` when it voided its target, "
-                    "`duplicate` when the target was voided already, `rejected` with "
-                    "`void_not_allowed` otherwise."),
-    "SyncCheckin": {
-        **obj({
-            "id": {"type": "string", "format": "uuid",
-                   "description": "Made on the device; the idempotency key of this check-in."},
-            "activity_id": POSITIVE,
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "code": nullable({"type": "string", "maxLength": 64,
-                              "description": "A sign-in code; case, dashes and spaces are ignored."}),
-            "headcount": nullable({"type": "integer", "minimum": 1, "maximum": MAX_HEADCOUNT,
-                                   "description": "Anonymous walk-ins counted by hand."}),
-            "scanned_at": {**DATE_TIME, "description": "The device's clock at the scan."},
-        }, required=("id", "activity_id", "kind", "scanned_at")),
-        "oneOf": [
-            {"required": ["code"], "properties": {"code": {"type": "string"},
-                                                  "headcount": {"type": "null"}}},
-            {"required": ["headcount"], "properties": {"headcount": {"type": "integer"},
-                                                       "code": {"type": "null"}}},
-        ],
-        "description": "One check-in: a `code` (one identified person) or a `headcount`, never "
-                       "both. An item that does not fit this schema does not fail the request: "
-                       "it is answered `rejected` with reason `invalid`.",
-    },
-    "SyncRequest": obj({
-        "device_id": text(64, minLength=1, description="A stable id of the device (a UUID)."),
-        "sent_at": {**DATE_TIME, "description": "The device's clock when it sent this request."},
-        "checkins": array(ref("SyncItem"), maxItems=SYNC_MAX_ITEMS),
-    }, required=("device_id", "sent_at", "checkins")),
     "SyncResult": obj({
         "id": {"type": ["string", "integer", "null"],
                "description": "The item's id as sent (null if it was missing or unusable)."},
@@ -397,7 +351,7 @@ its target, after it; after an undo, a later scan of the same person may count a
 A `headcount` item (anonymous walk-ins) is accepted once per id and never a duplicate. Any
 valid code may be recorded as `attendee` or as `volunteer`; the two are counted separately.
 More than {max_items} items answer 413 `batch_too_large`: split the batch.""",
-        body=ref("SyncRequest"),
+        body=SyncRequest,
         responses={200: ok("One result per item, in the order sent, and their counts.",
                             ref("SyncResponse")),
                    400: error("The body is not a JSON object (`invalid_json`), or `device_id`, "

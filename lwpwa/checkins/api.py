@@ -8,13 +8,13 @@ from ..accounts.access import visible_activity_or_404
 from ..accounts.models import User
 from ..activities.models import Activity
 from ..api.auth import token_required
-from ..api.body import Validator, json_body
 from ..database import begin_write, commit_request, takes_write_lock_late, utcnow
-from ..errors import ApiError, ValidationError, not_found
+from ..errors import ApiError, not_found
 from ..extensions import db
 from . import voids
-from .corrections import activity_corrections, checkin_document, correction_document, reason_problem
-from .items import parse_batch, uuid_or_none
+from .corrections import activity_corrections, checkin_document, correction_document
+from .declarations import VoidRequest
+from .items import read_request, uuid_or_none
 from .models import Checkin
 from .stats import activity_stats
 from .sync import sync_batch
@@ -27,22 +27,11 @@ bp = Blueprint("checkins_api", __name__, url_prefix="/api/v1")
 @token_required("volunteer", "site_lead", "admin")
 def sync():
     received_at = utcnow()
-    # Reading the body, the shape checks and the decisions only read, and the answer is built
-    # after the commit: the write lock is held for the insert alone (see sync_batch).
-    body = json_body()
-    v = Validator(body)
-    device_id = v.string("device_id", required=True, max_length=64)
-    sent_at = v.timestamp("sent_at", required=True, bounded=False)  # not stored: any clock
-    items = body.get("checkins")
-    if not isinstance(items, list):
-        v.fail("checkins", _("Must be a list of check-ins."))
-    v.raise_if_errors()
-    limit = current_app.config["SYNC_MAX_ITEMS"]
-    if len(items) > limit:
-        raise ApiError(413, "batch_too_large",
-                       _("At most %(n)d check-ins per request; send the rest in another.", n=limit))
-    parsed = parse_batch(items)
-    results = sync_batch(g.api_user, device_id, sent_at, items, received_at, items=parsed,
+    # Reading the body (declarations.SyncRequest), the shape checks and the decisions only
+    # read, and the answer is built after the commit: the write lock is held for the insert
+    # alone (see sync_batch).
+    device_id, sent_at, items, raw_items = read_request(current_app.config["SYNC_MAX_ITEMS"])
+    results = sync_batch(g.api_user, device_id, sent_at, raw_items, received_at, items=items,
                          before_write=lambda: begin_write(references_checked=True),
                          after_write=commit_request)
     summary = {"accepted": 0, "duplicate": 0, "held": 0, "rejected": 0}
@@ -65,13 +54,9 @@ def stats(activity_id):
 def void(client_id):
     """Void a counted check-in of the caller's unit (`client_id`: the id made on the device)."""
     checkin, activity = _unit_checkin_or_404(g.api_user, client_id)
-    body = json_body()
-    reason = body.get("reason")
-    problem = reason_problem(reason)
-    if problem:
-        raise ValidationError({"reason": problem})
+    body = VoidRequest.from_request()
     try:
-        voids.void_checkin(checkin, g.api_user, reason.strip(), utcnow())
+        voids.void_checkin(checkin, g.api_user, body.reason, utcnow())
     except voids.TableAccepted:
         raise ApiError(409, "table_accepted", _("The bureau accepted this unit's table: corrections "
                                                 "wait until it returns the table.")) from None

@@ -1,41 +1,21 @@
 """Reading corrections (who voided what, when, why) for the unit's and the bureau's pages and
-the API, and the one rule for a correction's reason.
+the API. The rule for a correction's reason is in declarations.py (VoidRequest).
 
 A correction names the user who made it by username: the unit knows its accounts, a bureau
 sees which account of the unit did it. Never a resident's name: above the unit only counts and
 accounts are shown (the check-in is described by its kind, time and headcount).
 """
-import unicodedata
-
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..activities.models import Activity
 from ..extensions import db
 from ..orgs.models import Org
+from .declarations import REASON_MAX_LENGTH, reason_problem  # noqa: F401 (the pages use them from here)
 from .items import ACCEPTED
 from .models import Checkin, Correction
 
-REASON_MAX_LENGTH = 200
 LIST_LIMIT = 500
-# Bidirectional embeddings, overrides and isolates: they make a text read differently from what
-# it holds (U+202A-U+202E, U+2066-U+2069).
-_BIDI_CONTROLS = {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-
-
-def reason_problem(text):
-    """Why `text` cannot be a correction's reason (a sentence for people), or None. One line of
-    visible text, at most REASON_MAX_LENGTH characters: no control characters, lone surrogates
-    or bidi overrides (what an export or another reader could not show as written)."""
-    if not isinstance(text, str) or not text.strip():
-        return _("Say why this is corrected.")
-    if len(text.strip()) > REASON_MAX_LENGTH:
-        return _("At most %(n)d characters.", n=REASON_MAX_LENGTH)
-    for ch in text.strip():
-        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs"):
-            return _("Contains characters that cannot be shown (control characters).")
-    return None
 
 
 def _listing():

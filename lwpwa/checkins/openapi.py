@@ -1,7 +1,9 @@
-"""OpenAPI entries of corrections (see lwpwa/api/openapi.py, which merges them)."""
+"""OpenAPI entries of sync items and corrections (see lwpwa/api/openapi.py, which merges them).
+The request schemas are generated from declarations.py: SyncItem and its two kinds here (items
+of SyncRequest, which api/openapi.py names as /sync's body), VoidRequest by build_document."""
 from ..api.spec import (BAD_BODY, DATE_TIME, DAY, NOT_VISIBLE, PLANNERS, POSITIVE, TOO_LARGE, array, error,
-                        forbidden_role, nullable, obj, ok, operation, path_id, ref, text)
-from .corrections import REASON_MAX_LENGTH
+                        forbidden_role, nullable, obj, ok, operation, path_id, ref)
+from .declarations import VoidRequest, item_schemas
 from .models import CORRECTION_SOURCES, KINDS, REJECT_REASONS, STATUSES
 
 CLIENT_ID = {"name": "client_id", "in": "path", "required": True,
@@ -9,12 +11,7 @@ CLIENT_ID = {"name": "client_id", "in": "path", "required": True,
              "description": "The check-in's id as made on the device (the `id` of its sync item)."}
 
 SCHEMAS = {
-    "VoidRequest": obj({
-        "reason": text(REASON_MAX_LENGTH, minLength=1,
-                       description="Why it is voided, shown to the unit and its bureaus. One line "
-                                   "of visible text: no control characters, lone surrogates or "
-                                   "bidi overrides."),
-    }, required=("reason",)),
+    **item_schemas(),
     "Checkin": obj({
         "id": {"type": "string", "format": "uuid", "description": "Made on the device."},
         "activity_id": POSITIVE,
@@ -64,7 +61,7 @@ OPERATIONS = [
                     "the unit's table is accepted by its bureau (until it is returned). Another "
                     "unit's check-in answers 404.",
         parameters=[CLIENT_ID],
-        body=ref("VoidRequest"),
+        body=VoidRequest,
         responses={200: ok("The check-in, now `voided`.", ref("Checkin")),
                    400: BAD_BODY, 403: forbidden_role(PLANNERS),
                    404: error("No such check-in, or not one of the caller's unit.", "not_found"),

@@ -27,7 +27,7 @@ from ..activities.models import Activity
 from ..campaigns.models import Campaign
 from ..database import UTCDateTime
 from ..extensions import db
-from .items import ACCEPTED, DUPLICATE, REJECTED, local_day, raw_text
+from .items import ACCEPTED, DUPLICATE, REJECTED, local_day, raw_text, utc_day
 from .models import Checkin
 
 TABLE = Checkin.__table__
@@ -114,7 +114,7 @@ def stored_answers(client_ids):
     return {client_id: (status, reason) for client_id, status, reason in rows}
 
 
-def _naive_utc(moment):
+def naive_utc(moment):
     """What UTCDateTime stores: naive UTC; None when that falls outside the calendar."""
     if moment is None:
         return None
@@ -143,13 +143,19 @@ class Store:
         self.day_values = {}  # a batch holds a few days: each converted once
 
     def moment(self, value):
-        value = _naive_utc(value)
+        value = naive_utc(value)
         return _sqlite_text(value) if self.sqlite else value
 
     def times(self, item):
         """(device_scanned_at, scanned_at) as stored. scanned_at is the device's time plus the
-        clock error (sync_batch): one conversion to naive UTC serves both."""
-        device = _naive_utc(item.device_scanned_at)
+        clock error (sync_batch): one conversion to naive UTC serves both (`item.utc`, made by
+        sync_batch)."""
+        if item.utc is not None:
+            device, scanned = item.utc
+            if self.sqlite:
+                return _sqlite_text(device), _sqlite_text(scanned)
+            return device, scanned
+        device = naive_utc(item.device_scanned_at)
         scanned = None
         if item.scanned_at is not None and device is not None:
             try:
@@ -157,7 +163,7 @@ class Store:
             except OverflowError:
                 scanned = None
         elif item.scanned_at is not None:  # the device's time alone is off the calendar in UTC
-            scanned = _naive_utc(item.scanned_at)
+            scanned = naive_utc(item.scanned_at)
         if self.sqlite:
             return _sqlite_text(device), _sqlite_text(scanned)
         return device, scanned
@@ -175,6 +181,9 @@ class Store:
         code_row = code_rows.get(item.code) if item.code else None
         if item.count_key is not None:  # decided already, for this activity
             day = self.day_value(item.count_key[3])
+        elif place is not None and item.utc is not None and item.utc[1] is not None:
+            day = utc_day(item.utc[1], place.zone)
+            day = None if day is None else self.day_value(day)
         elif place is not None and item.scanned_at is not None:
             day = local_day(item.scanned_at, place.zone)
             day = None if day is None else self.day_value(day)

@@ -21,9 +21,9 @@ from flask import current_app
 
 from ..extensions import db
 from . import voids
-from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, local_day, parse_batch
+from .items import ACCEPTED, DUPLICATE, HELD, REJECTED, VOIDED, local_day, parse_batch, utc_day
 from .counters import Counts
-from .store import Store, add_accepted, lookup_activities, lookup_codes, stored_answers, write_rows
+from .store import Store, add_accepted, lookup_activities, lookup_codes, naive_utc, stored_answers, write_rows
 
 
 def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, counts=None,
@@ -73,13 +73,26 @@ def sync_batch(user, device_id, sent_at, raw_items, received_at, items=None, cou
             if item.client_id in first_of_id:  # the same id twice in one batch: one decision
                 continue
             first_of_id[item.client_id] = item
-        if item.device_scanned_at is not None:
+        device = item.device_scanned_at
+        if device is not None:
             try:
-                item.scanned_at = item.device_scanned_at + clock_error
+                item.scanned_at = device + clock_error
             except OverflowError:  # a clock error that leads out of the calendar: not a time
                 if item.status is None:
                     item.raw = raw_items[item.index]
                     item.decide(REJECTED, "invalid")
+            # Both times in naive UTC, once: what is stored, and what the decision compares.
+            try:
+                utc = device.replace(tzinfo=None) - device.utcoffset()
+            except OverflowError:
+                utc = None
+            if utc is not None and item.scanned_at is not None:
+                try:
+                    item.utc = (utc, utc + clock_error)
+                except OverflowError:
+                    item.utc = (utc, None)
+            else:
+                item.utc = (utc, None if item.scanned_at is None else naive_utc(item.scanned_at))
         if item.status is None and item.voids is not None:
             voids.decide(item, first_of_id, targets, user, places, tables, voided_ids, claimed_keys, key_rounds)
             fresh_undos.append(item)
@@ -147,7 +160,7 @@ def _zone(zones, name):
 class _Place:
     """What deciding needs of one activity, worked out once per batch."""
 
-    __slots__ = ("allowed", "earliest", "latest", "zone", "org_id", "campaign_id")
+    __slots__ = ("allowed", "earliest", "latest", "zone", "org_id", "campaign_id", "earliest_utc", "latest_utc")
 
     def __init__(self, activity, user, margin, zones):
         self.allowed = user.role == "admin" or user.org_id == activity.org_id
@@ -162,6 +175,9 @@ class _Place:
         except OverflowError:
             self.latest = datetime.max.replace(tzinfo=timezone.utc)
         self.zone = _zone(zones, activity.timezone)
+        # The same bounds in naive UTC, to compare with an item's naive UTC time.
+        self.earliest_utc = self.earliest.astimezone(timezone.utc).replace(tzinfo=None)
+        self.latest_utc = self.latest.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _decide(item, places, code_rows, claimed_keys, user, raw_items):
@@ -181,10 +197,16 @@ def _decide(item, places, code_rows, claimed_keys, user, raw_items):
             return item.decide(REJECTED, "unknown_code")
         if code_row[2]:
             return item.decide(REJECTED, "revoked_code")
-    scanned_at = item.scanned_at
-    if scanned_at < place.earliest or scanned_at > place.latest:
-        return item.decide(HELD)
-    day = local_day(scanned_at, place.zone)
+    scanned_utc = item.utc[1] if item.utc is not None else None
+    if scanned_utc is not None:  # as below, with naive UTC times (no time zone to consult)
+        if scanned_utc < place.earliest_utc or scanned_utc > place.latest_utc:
+            return item.decide(HELD)
+        day = utc_day(scanned_utc, place.zone)
+    else:
+        scanned_at = item.scanned_at
+        if scanned_at < place.earliest or scanned_at > place.latest:
+            return item.decide(HELD)
+        day = local_day(scanned_at, place.zone)
     if day is None:  # the first or last hours of the calendar: no day to count it on
         return item.decide(HELD)
     if code_row is None:

@@ -2,7 +2,7 @@
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from ..activities.models import Activity
 from ..activities.reference import THEMES

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/stats.py                       # fresh SQLite file in a temp dir
     .venv/bin/python bench/stats.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/stats.py --national --database-url …   # the country: bench/stats_national.py
 
 What it does, in one run:
 1. makes a fresh database (a SQLite file in a temp dir; or a new database on the given
@@ -45,7 +46,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sync_ingest import drop_postgres, fresh_postgres  # noqa: E402  (bench/ is on sys.path)
+import stats_national  # noqa: E402  (bench/ is on sys.path)
+from sync_ingest import drop_postgres, fresh_postgres  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 GOAL_S = 0.5
@@ -64,6 +66,7 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip-pages", action="store_true", help="time only the API and the .xlsx")
     parser.add_argument("--keep", action="store_true", help="keep the database for a look")
+    stats_national.add_arguments(parser)
     return parser.parse_args()
 
 
@@ -228,6 +231,8 @@ def timed(client, url, headers, runs):
 
 def main():
     args = parse_args()
+    if args.national:
+        return stats_national.run(args, make_app, fresh_postgres, drop_postgres)
     tmp = tempfile.mkdtemp(prefix="lwpwa-bench-stats-")
     url = fresh_postgres(args.database_url) if args.database_url else f"sqlite:///{tmp}/bench.sqlite3"
     engine_name = "PostgreSQL" if args.database_url else "SQLite"

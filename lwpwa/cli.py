@@ -93,11 +93,13 @@ def register_cli(app):
             raise SystemExit(1)
 
     @app.cli.command("recount")
-    @click.option("--fix", is_flag=True, help="Rebuild checkin_counts from checkins, in one transaction.")
+    @click.option("--fix", is_flag=True, help="Rebuild checkin_counts from checkins (and unit_counts from "
+                  "checkin_counts), in one transaction.")
     def recount(fix):
-        """Compare checkin_counts with the counts computed from checkins; print every
-        difference and exit 1 if there is any. With --fix, rebuild the table (writers of counts
-        wait meanwhile) and exit 0 once it agrees."""
+        """Compare checkin_counts with the counts computed from checkins, and unit_counts with
+        the sums of checkin_counts per campaign and unit; print every difference and exit 1 if
+        there is any. With --fix, rebuild what differs (writers of counts wait meanwhile) and
+        exit 0 once it agrees."""
         from .checkins import counters
         from .database import begin_write
 
@@ -109,11 +111,13 @@ def register_cli(app):
             click.echo(f"activity {activity_id} {kind} {day}: checkin_counts "
                        f"{_counter_text(table)}, checkins {_counter_text(truth)}")
         if not found:
-            db.session.rollback()
+            ok = _recount_units(fix)
             click.echo("checkin_counts agrees with checkins")
+            if not ok:
+                raise SystemExit(1)
             return
         if not fix:
-            db.session.rollback()
+            _recount_units(fix)
             click.echo(f"{len(found)} differences (flask --app wsgi recount --fix rebuilds the table)")
             raise SystemExit(1)
         counters.rebuild()
@@ -122,8 +126,36 @@ def register_cli(app):
             db.session.rollback()
             click.echo(f"{len(found)} differences; the rebuild left {len(left)}: nothing changed")
             raise SystemExit(1)
-        db.session.commit()
+        if not _recount_units(fix):
+            raise SystemExit(1)
         click.echo(f"{len(found)} differences mended: checkin_counts rebuilt from checkins")
+
+    def _recount_units(fix):
+        """unit_counts against checkin_counts (see lwpwa/reports/rollup.py); rebuilt with
+        --fix. Ends the transaction (committed if something was mended); True if it agrees
+        now."""
+        from .reports import rollup
+
+        found = rollup.differences()
+        for campaign_id, org_id, table, truth in found:
+            click.echo(f"campaign {campaign_id} unit {org_id}: unit_counts {rollup.describe(table)}, "
+                       f"checkin_counts {rollup.describe(truth)}")
+        if not found or not fix:
+            if found:
+                click.echo(f"{len(found)} units' rows of unit_counts differ (recount --fix rebuilds it)")
+            if fix:
+                db.session.commit()  # checkin_counts may have been rebuilt
+            else:
+                db.session.rollback()
+            return not found
+        rollup.rebuild()
+        if rollup.differences():
+            db.session.rollback()
+            click.echo("unit_counts: the rebuild left differences: nothing changed")
+            return False
+        db.session.commit()
+        click.echo(f"{len(found)} units' rows mended: unit_counts rebuilt from checkin_counts")
+        return True
 
     @app.cli.command("seed-demo")
     def seed_demo():

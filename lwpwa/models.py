@@ -10,3 +10,4 @@ from .submissions.models import Submission  # noqa: F401
 from .health import StoreHeartbeat  # noqa: F401
 from .evidence.models import EvidencePackage, Photo, Plan  # noqa: F401
 from .flags.models import ActivityEdit, Flag, FlagActivity, FlagDirty, FlagEvent, FlagThresholds  # noqa: F401
+from .reports.models import UnitCount  # noqa: F401

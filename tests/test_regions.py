@@ -275,6 +275,39 @@ def test_the_national_dashboard_by_province(client, make, two_provinces):
     assert other.get(f"/region/000000/?campaign={national.id}").status_code == 404
 
 
+def test_the_national_dashboard_has_the_basis_the_split_the_share_and_the_links(client, make, two_provinces):
+    """What the province and city dashboards show, from the same template parts: the basis switch
+    (submitted by default, the live difference apart), the scanned and tallied split of both
+    counts, the verified share in total and per province, links to anomalies and corrections."""
+    from lwpwa.submissions.service import submit
+
+    national, _week = two_provinces
+    jinan = db.session.scalar(select(Org).where(Org.region_code == "370102"))
+    sign_in(client, make.user("bureau", region_code="000000").username)
+    live = client.get(f"/region/000000/?campaign={national.id}&basis=live").get_data(as_text=True)
+    for total, value in (("attendance", 10), ("attendance_scanned", 5), ("attendance_tallied", 5),
+                         ("volunteers", 0), ("volunteers_scanned", 0), ("volunteers_tallied", 0)):
+        assert f'data-total="{total}">{value}</span>' in live, total
+    assert '<span data-share="region">50 %</span>' in live
+    assert 'data-share="140000">75 %</td>' in live and 'data-share="370000">33 %</td>' in live
+    assert 'id="delta-total"' not in live
+    for page in ("anomalies", "corrections"):
+        assert f'href="/region/000000/{page}?campaign={national.id}"' in live, page
+        assert client.get(f"/region/000000/{page}?campaign={national.id}").status_code == 200, page
+    assert live.count('class="basis-switch"') == 1 and live.count('class="totals"') == 1
+
+    # The submitted basis (the default) counts a unit's latest version, and nothing before it.
+    page = client.get(f"/region/000000/?campaign={national.id}").get_data(as_text=True)
+    assert 'data-total="attendance">0</span>' in page and 'id="delta-total" data-delta="10"' in page
+    submit(national, jinan, make.user("site_lead", org=jinan))
+    db.session.commit()
+    page = client.get(f"/region/000000/?campaign={national.id}").get_data(as_text=True)
+    assert 'data-total="attendance">6</span>' in page and 'id="delta-total" data-delta="4"' in page
+    assert 'data-units="submitted">1</span>' in page
+    row = page[page.index('<tr data-key="370000">'):]
+    assert 'data-share="370000">33 %</td>' in row[:row.index("</tr>")]
+
+
 # -- maps -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code", ["000000", "140000", "140100", "110000", "110100", "420000"])

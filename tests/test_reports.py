@@ -393,3 +393,82 @@ def test_the_documented_query_is_the_declared_one(client):
         {"type": "string", "enum": ["org", "theme", "day", "province", "city", "county"], "default": "org"},
         {"const": ""}]
     assert parameters["region"]["schema"]["anyOf"][0]["pattern"] == "^[0-9]{6}$"
+
+
+# Text that must come out of the file as it went in: formula-like, spaced, markup, line breaks,
+# an error code, an emoji, empty.
+AWKWARD = ["=1+1 读书会", "  前后有空格  ", 'a & b < c > d "q"', "第一行\r\n第二行\t制表", "#N/A", "😀 表情", "",
+           "+86 351", "-", "@某单位"]
+
+
+def region_workbook_of(names):
+    from datetime import date
+
+    from lwpwa.reports import table
+    from lwpwa.reports.counts import FIGURES
+
+    units = [{"name": name, "region_name": "小店区", "activities": i, "by_theme": {"reading": 3 * i},
+              **{figure: 7 * i + j for j, figure in enumerate(FIGURES)},
+              "submission": {"version": 2, "status": "accepted"} if i % 2 else None} for i, name in enumerate(names)]
+    themes = {"reading": {"activities": 3, "units": 2, "forms": {"lecture": 2, "reading_salon": 1},
+                          "names": ["=读书会", "书 & 画"], "links": 2,
+                          **{figure: 10 ** 17 if figure == "attendance" else 5 for figure in FIGURES}}}
+    return table.region_workbook("山西省 2022 年全民终身学习活动周情况统计表", "山西省", themes, units, date(2022, 11, 30),
+                                 ("校验码：" + "0" * 64,), versions=True)
+
+
+def file_parts(data):
+    """Every part of an .xlsx but its time stamps (docProps/core.xml)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
+
+
+def test_the_region_xlsx_is_byte_for_byte_the_file_openpyxl_writes():
+    """to_bytes writes the cells as text and the 按单位 sheet's body from its value rows
+    (lwpwa/reports/sheet_xml.py); the same workbook with every value as an openpyxl cell, saved
+    by openpyxl itself, is the same file, part for part."""
+    from openpyxl.cell.cell import Cell
+
+    from lwpwa.reports.xlsx import FORMULA_STARTS, cell_values, to_bytes
+
+    ours = region_workbook_of(AWKWARD * 3)
+    assert ours.worksheets[1].value_rows and ours.worksheets[1].max_row == len(AWKWARD) * 3 + 2
+    reference = region_workbook_of(AWKWARD * 3)
+    for ws in reference.worksheets:
+        for row, (values, styles) in getattr(ws, "value_rows", {}).items():
+            for column, (value, style) in enumerate(zip(values, styles), start=1):
+                cell = Cell(ws, row=row, column=column, value=value, style_array=style)
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"  # as put() keeps it
+                ws._add_cell(cell)
+        ws.value_rows = {}
+    assert [cell_values(ws) for ws in ours.worksheets] == [cell_values(ws) for ws in reference.worksheets]
+    buffer = io.BytesIO()
+    reference.save(buffer)
+    assert file_parts(to_bytes(ours)) == file_parts(buffer.getvalue())
+    read = load_workbook(io.BytesIO(to_bytes(region_workbook_of(AWKWARD))))
+    assert [read.worksheets[1].cell(r, 1).value for r in range(2, len(AWKWARD) + 2)] == [
+        name or None for name in AWKWARD]
+    assert all(read.worksheets[1].cell(r, 1).quotePrefix == name.startswith(FORMULA_STARTS)
+               for r, name in enumerate(AWKWARD, start=2))
+
+
+def test_a_sheet_with_dates_formulas_or_links_is_left_to_openpyxl():
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    from lwpwa.reports.xlsx import to_bytes
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws["A1"], ws["B1"], ws["C1"] = datetime(2022, 11, 30, 9), "=SUM(1, 2)", "链接"
+    ws["C1"].hyperlink = "https://example.org/"
+    ws["A2"], ws["B2"] = 2.5, True
+    other = workbook.create_sheet("二")
+    other["A1"] = "纯文本"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert file_parts(to_bytes(workbook)) == file_parts(buffer.getvalue())

@@ -3,14 +3,18 @@ tallies apart with the share of participations verified by a scanned code, and e
 submission status against the due date."""
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from ..activities.reference import THEMES
 from ..extensions import db
+from ..i18n import current_locale
 from ..orgs.models import Org
 from ..regions.models import Region
 from ..reports import service
 from ..reports import submitted
+from ..reports.counts import FIGURES
 from ..submissions.service import CHANGED, MISSING, SUBMITTED, changed_flags
+from . import charts
 
 OVERDUE = "overdue"  # missing after the due date
 STATUS_ORDER = {OVERDUE: 0, MISSING: 1, CHANGED: 2, SUBMITTED: 3}
@@ -96,18 +100,29 @@ def unit_rows(campaign, region, statuses, basis="live", latest=None):
     return rows
 
 
-def city_rows(campaign, region, statuses, basis="live", latest=None):
-    """The counts API's rows by city on a basis, each with how many of its units are in which
-    status (and, submitted basis, the difference of the live counts)."""
-    rows = with_shares(basis_rows(campaign, region, "city", basis, latest))
+# A dashboard's table by the areas right below it: the country's by province, a province's by
+# city (its units' region codes cut to the area's digits); below that, by unit.
+AREAS = {"country": ("province", 2), "province": ("city", 4)}
+
+
+def area_rows(campaign, region, statuses, basis="live", latest=None):
+    """The counts API's rows by the areas below the region (AREAS) on a basis, each with how
+    many of its units are in which status (and, submitted basis, the difference of the live
+    counts)."""
+    group_by, digits = AREAS[region.level]
+    rows = with_shares(basis_rows(campaign, region, group_by, basis, latest))
     if basis == "submitted":
-        with_deltas(rows, service.stats_rows(campaign, region, "city"))
-    city_of = dict(db.session.execute(
-        select(Org.id, func.substr(Org.region_code, 1, 4)).where(Org.region_code.like(region.prefix + "%"))).all())
+        with_deltas(rows, service.stats_rows(campaign, region, group_by))
+    # A unit's area: its code cut to the area's digits (a unit registered at the region itself,
+    # 省直 or 全国（部直）, falls in the row the counts API gives it, keyed by that code).
+    members = {}
+    for org_id, code in db.session.execute(
+            select(Org.id, Org.region_code).where(Org.region_code.like(region.prefix + "%"))):
+        members.setdefault(code[:digits].ljust(6, "0"), set()).add(org_id)
     for row in rows:
-        members = {org_id for org_id, prefix in city_of.items() if prefix + "00" == row["key"]}
-        row["units"] = len(members)
-        row["statuses"] = status_counts(statuses, members)
+        units = members.get(row["key"], set())
+        row["units"] = len(units)
+        row["statuses"] = status_counts(statuses, units)
     return rows
 
 
@@ -144,3 +159,39 @@ def sort_rows(rows, key, descending):
 
 def child_regions(region):
     return db.session.scalars(select(Region).where(Region.parent_code == region.code).order_by(Region.code)).all()
+
+
+def localized_themes(rows):
+    """The official Chinese labels in Chinese; the English names on English pages."""
+    if current_locale() == "zh_Hans":
+        return rows
+    names = {key: str(english) for key, _label, english in THEMES}
+    return [{**row, "label": names.get(row["key"], row["label"])} for row in rows]
+
+
+def figures(campaign, region, basis, sort, descending):
+    """What every region's dashboard shows of a campaign on a basis (the country's, a
+    province's, a city's or a county's): totals with their split (scanned, tallied) and the
+    verified share, the difference of the live counts, the units' submission statuses, the
+    charts by theme and day, and the table by the areas below (`areas`, AREAS) or by unit
+    (`units`), sorted."""
+    latest = submitted.latest_versions(campaign, region)
+    statuses = unit_statuses(campaign, region, latest=latest)
+    themes = localized_themes(basis_rows(campaign, region, "theme", basis, latest))
+    days = basis_rows(campaign, region, "day", basis, latest)
+    areas = units = None
+    if region.level in AREAS:
+        rows = areas = area_rows(campaign, region, statuses, basis, latest)
+    else:
+        rows = units = unit_rows(campaign, region, statuses, basis, latest)
+    # Every activity of the region is in exactly one area (unit): the totals are the rows' sum.
+    totals = {key: sum(row[key] for row in rows) for key in ("activities", *FIGURES)}
+    return {
+        "basis": basis, "statuses": statuses, "sort": sort, "descending": descending,
+        "areas": sort_rows(areas, sort, descending) if areas is not None else None,
+        "units": sort_rows(units, sort, descending) if units is not None else None,
+        "totals": totals, "verified_share": verified_share(totals),
+        "deltas": {key: sum(row.get(key, 0) for row in rows) for key in ("delta_attendance", "delta_volunteers")},
+        "status_counts": status_counts(statuses),
+        "themes": themes, "days": days, "theme_chart": charts.bars(themes), "day_chart": charts.line(days) if days else None,
+    }

@@ -5,10 +5,9 @@ from sqlalchemy import select
 
 from ..activities.reference import THEMES
 from ..extensions import db
-from ..i18n import current_locale
 from ..maps import views as maps
 from ..national import dashboard as national
-from ..reports import region_table, service, submitted
+from ..reports import region_table, service
 from ..reports.api import XLSX, download
 from ..reports.counts import FIGURES
 from ..reports.table import (NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, print_parts, region_columns,
@@ -16,7 +15,7 @@ from ..reports.table import (NOTES, ROW_LABELS, TABLE_ROWS, chinese_date, print_
 from ..reports.xlsx import to_bytes
 from ..regions.models import Region
 from ..web.access import role_required
-from . import charts, dashboard
+from . import dashboard
 from .scope import BUREAU_ROLES, breadcrumbs, campaigns_for, pick_campaign, region_or_404
 
 bp = Blueprint("bureau", __name__, url_prefix="/region")
@@ -31,14 +30,6 @@ def home():
     return render_template("bureau/home.html", provinces=provinces)
 
 
-def localized_themes(rows):
-    """The official Chinese labels in Chinese; the English names on English pages."""
-    if current_locale() == "zh_Hans":
-        return rows
-    names = {key: str(english) for key, _label, english in THEMES}
-    return [{**row, "label": names.get(row["key"], row["label"])} for row in rows]
-
-
 def _context(code):
     region = region_or_404(code)
     campaigns = campaigns_for(region)
@@ -49,38 +40,18 @@ def _context(code):
 @bp.get("/<code>/")
 @role_required(*BUREAU_ROLES)
 def region(code):
+    """A region's dashboard; the country's is the national tier's page (lwpwa/national)."""
     region, campaigns, campaign = _context(code)
     page = {"region": region, "campaigns": campaigns, "campaign": campaign, "trail": breadcrumbs(region)}
-    if region.level == "country":  # the national tier's page: lwpwa/national
-        return national.render(region, campaigns, campaign, page["trail"], localized_themes)
     if campaign is None:
-        return render_template("bureau/dashboard.html", **page)
-    sort = request.args.get("sort", "label")
-    descending = request.args.get("dir") == "desc"
-    basis = page_basis()
-    latest = submitted.latest_versions(campaign, region)
-    statuses = dashboard.unit_statuses(campaign, region, latest=latest)
-    themes = localized_themes(dashboard.basis_rows(campaign, region, "theme", basis, latest))
-    days = dashboard.basis_rows(campaign, region, "day", basis, latest)
-    cities = units = None
-    if region.level == "province":
-        rows = cities = dashboard.city_rows(campaign, region, statuses, basis, latest)
-    else:
-        rows = units = dashboard.unit_rows(campaign, region, statuses, basis, latest)
-    # Every activity of the region is in exactly one city (unit): the totals are the rows' sum,
-    # which spares a second pass over the check-ins.
-    totals = {key: sum(row[key] for row in rows) for key in ("activities", *FIGURES)}
-    deltas = {key: sum(row.get(key, 0) for row in rows) for key in ("delta_attendance", "delta_volunteers")}
-    missing, missing_count = dashboard.missing_units(campaign, region, statuses)
+        return render_template(national.TEMPLATE if region.level == "country" else "bureau/dashboard.html", **page)
+    shown = dashboard.figures(campaign, region, page_basis(), request.args.get("sort", "label"),
+                              request.args.get("dir") == "desc")
+    if region.level == "country":
+        return national.render(page, shown)
+    missing, missing_count = dashboard.missing_units(campaign, region, shown["statuses"])
     return render_template(
-        "bureau/dashboard.html", **page, basis=basis,
-        cities=dashboard.sort_rows(cities, sort, descending) if cities is not None else None,
-        units=dashboard.sort_rows(units, sort, descending) if units is not None else None,
-        totals=totals, deltas=deltas, verified_share=dashboard.verified_share(totals),
-        status_counts=dashboard.status_counts(statuses), missing=missing, missing_count=missing_count,
-        theme_chart=charts.bars(themes), day_chart=charts.line(days) if days else None,
-        sort=sort, descending=descending,
-        themes=themes, days=days,
+        "bureau/dashboard.html", **page, **shown, missing=missing, missing_count=missing_count,
         map_figures=maps.map_figures(campaign, region) if region.level in maps.CHILD_LEVEL else None,
     )
 

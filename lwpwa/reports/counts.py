@@ -8,6 +8,11 @@ region's activities have at most some tens of thousands of counter rows. `scanne
 number of distinct (person, day)s (the partial unique index `uq_checkins_counted_person_day`
 allows one accepted row per activity, kind, person and day), `headcount` the sum of tallies.
 `flask --app wsgi recount` checks the table against `checkins`.
+
+Grouped by unit or by the units' regions (county, city, province: the national account's
+country is 20,000 units, 200,000 activities, 400,000 counter rows) the counts come one step
+further summed, from `unit_counts` (one row per campaign and unit, kept by triggers:
+lwpwa/reports/models.py): `unit_totals`.
 """
 from sqlalchemy import distinct, func, literal_column, or_, select
 
@@ -17,12 +22,18 @@ from ..checkins.models import CheckinCount
 from ..extensions import db
 from ..orgs.models import Org
 from ..regions.models import level_of, scope_prefix
+from .models import UnitCount
 
 
 def campaign_family(campaign_id):
     """The campaign and the weeks held under it (a national week's provincial ones): a
     national table counts the activities of both."""
     return select(Campaign.id).where(or_(Campaign.id == campaign_id, Campaign.parent_id == campaign_id))
+
+
+def region_units(region_code):
+    """The units of a region (the country: every unit)."""
+    return Org.region_code.like(scope_prefix(region_code, level_of(region_code)) + "%")
 
 
 def counted_activities(campaign_id, org_id=None, region_code=None):
@@ -32,8 +43,7 @@ def counted_activities(campaign_id, org_id=None, region_code=None):
     if org_id is not None:
         query = query.where(Activity.org_id == org_id)
     if region_code is not None:
-        prefix = scope_prefix(region_code, level_of(region_code))
-        query = query.where(Activity.org_id.in_(select(Org.id).where(Org.region_code.like(prefix + "%"))))
+        query = query.where(Activity.org_id.in_(select(Org.id).where(region_units(region_code))))
     return query
 
 
@@ -94,23 +104,62 @@ def activity_totals(activity_ids):
 
 
 def grouped_totals(activity_ids, *group_columns):
-    """[(*keys, {"activities": n, figure: n …})] grouped by columns of Activity or Org."""
-    per_activity = per_activity_counts(activity_ids)
-    query = (
-        select(
-            *(column.label(f"key{i}") for i, column in enumerate(group_columns)),
-            func.count(Activity.id),
-            *(func.coalesce(func.sum(per_activity.c[name]), 0) for name in FIGURES),
-        )
-        .select_from(Activity)
-        .join(Org, Org.id == Activity.org_id)
-        .outerjoin(per_activity, per_activity.c.activity_id == Activity.id)
-        .where(Activity.id.in_(activity_ids))
-        .group_by(*(literal_column(f"key{i}") for i in range(len(group_columns))))
-    )
+    """[(*keys, {"activities": n, figure: n …})] grouped by columns of Activity or Org, over the
+    activities of `activity_ids` (a `counted_activities` query: its conditions are applied to
+    the activities joined here, not as an IN list).
+
+    Two passes, each a plain join and a sum: the activities per group, and the counter rows per
+    group. (Summing the counter rows per activity first and joining that to the activities made
+    PostgreSQL aggregate 400,000 counter rows into 200,000 groups, and repeat it in every
+    parallel worker: 1.2 s for the country by province, against 0.25 s and 0.09 s.)"""
+    keys = [column.label(f"key{i}") for i, column in enumerate(group_columns)]
+    groups = [literal_column(f"key{i}") for i in range(len(group_columns))]
+    counted = activity_ids.whereclause
     width = len(group_columns)
+    found = {}
+    for row in db.session.execute(
+        select(*keys, func.count()).select_from(Activity).join(Org, Org.id == Activity.org_id)
+        .where(counted).group_by(*groups)
+    ):
+        found[tuple(row[:width])] = {"activities": int(row[width]), **ZERO}
+    for row in db.session.execute(
+        select(*keys, *_figure_columns()).select_from(CheckinCount)
+        .join(Activity, Activity.id == CheckinCount.activity_id).join(Org, Org.id == Activity.org_id)
+        .where(counted).group_by(*groups)
+    ):
+        found[tuple(row[:width])].update(zip(FIGURES, (int(n) for n in row[width:])))
+    return [(*key, counts) for key, counts in found.items()]
+
+
+def unit_totals(campaign_id, region_code, *org_columns):
+    """grouped_totals(counted_activities(campaign_id, region_code=region_code), *org_columns)
+    for columns of Org, read from `unit_counts`: the same groups (those with an activity) and
+    the same figures, from one row per unit instead of every counter row."""
+    keys = [column.label(f"key{i}") for i, column in enumerate(org_columns)]
+    groups = [literal_column(f"key{i}") for i in range(len(org_columns))]
+    total = func.sum
+
+    figures = [total(UnitCount.attendee_scanned + UnitCount.attendee_headcount), total(UnitCount.attendee_scanned),
+               total(UnitCount.attendee_headcount),
+               total(UnitCount.volunteer_scanned + UnitCount.volunteer_headcount), total(UnitCount.volunteer_scanned),
+               total(UnitCount.volunteer_headcount)]
+    query = (
+        select(*keys, total(UnitCount.activities), *figures)
+        .select_from(UnitCount).join(Org, Org.id == UnitCount.org_id)
+        .where(UnitCount.campaign_id.in_(campaign_family(campaign_id)), region_units(region_code))
+        .group_by(*groups).having(total(UnitCount.activities) > 0)
+    )
+    width = len(org_columns)
     return [(*row[:width], dict(zip(("activities", *FIGURES), (int(n) for n in row[width:]))))
             for row in db.session.execute(query)]
+
+
+def counted_count(campaign_id, region_code):
+    """How many activities a region counts in a campaign (its family), from `unit_counts`."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(UnitCount.activities), 0)).select_from(UnitCount)
+        .join(Org, Org.id == UnitCount.org_id)
+        .where(UnitCount.campaign_id.in_(campaign_family(campaign_id)), region_units(region_code))))
 
 
 def day_totals(activity_ids):

@@ -13,7 +13,7 @@ from ..submissions.freeze import same_content
 from ..submissions.service import latest_of
 from . import submitted, table
 from .counts import FIGURES, counted_activities
-from .service import region_theme_rows, region_unit_rows
+from .service import region_rows
 
 BASES = ("live", "submitted")
 
@@ -26,7 +26,7 @@ def region_snapshot(campaign, region, basis="submitted"):
         missing = len(units) - len(latest)
     else:
         ids = counted_activities(campaign.id, region_code=region.code)
-        themes, units = region_theme_rows(ids), region_unit_rows(region, ids)
+        themes, units = region_rows(region, ids)
         missing = None
     totals = {"activities": sum(unit["activities"] for unit in units),
               **{key: sum(unit[key] for unit in units) for key in FIGURES}}

@@ -2,7 +2,7 @@
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from ..activities.models import Activity
 from ..activities.reference import THEMES
@@ -11,7 +11,7 @@ from ..orgs.models import Org
 from ..regions.models import LEVELS, Region, scope_prefix
 from ..submissions.documents import unit_document
 from . import table
-from .counts import FIGURES, ZERO, counted_activities, day_totals, grouped_totals
+from .counts import FIGURES, ZERO, counted_activities, counted_count, day_totals, grouped_totals, unit_totals
 
 SAMPLE_NAMES = 20
 
@@ -27,20 +27,28 @@ def unit_workbook(campaign, org, version=None):
                                document.on_date, document.stamp)
 
 
-def region_theme_rows(ids):
-    rows = {theme: {**counts, "units": 0, "forms": {}, "names": [], "links": 0}
-            for theme, counts in grouped_totals(ids, Activity.theme)}
+def region_rows(region, ids):
+    """The region table on the live basis: (its columns per theme, its rows per unit), the
+    counts from one grouping by unit and theme (a theme's figures and its number of units are
+    sums over that grouping), each theme's forms and links from a second, sample names from a
+    third."""
+    themes, per_unit = {}, {}
+    for org_id, theme, counts in grouped_totals(ids, Org.id, Activity.theme):
+        column = themes.setdefault(theme, {"activities": 0, **ZERO, "units": 0, "forms": {}, "names": [], "links": 0})
+        unit = per_unit.setdefault(org_id, {"activities": 0, **ZERO, "by_theme": {}})
+        for key in ("activities", *FIGURES):
+            column[key] += counts[key]
+            unit[key] += counts[key]
+        column["units"] += 1
+        unit["by_theme"][theme] = counts["attendance"]
     in_ids = Activity.id.in_(ids)
-    for theme, units, links in db.session.execute(
-        select(Activity.theme, func.count(distinct(Activity.org_id)),
+    for theme, form, n, links in db.session.execute(
+        select(Activity.theme, Activity.form, func.count(),
                func.coalesce(func.sum(func.json_array_length(Activity.news_links)), 0))
-        .where(in_ids).group_by(Activity.theme)
+        .where(in_ids).group_by(Activity.theme, Activity.form)
     ):
-        rows[theme]["units"], rows[theme]["links"] = units, int(links)
-    for theme, form, n in db.session.execute(
-        select(Activity.theme, Activity.form, func.count()).where(in_ids).group_by(Activity.theme, Activity.form)
-    ):
-        rows[theme]["forms"][form] = n
+        themes[theme]["forms"][form] = n
+        themes[theme]["links"] += int(links)
     ranked = (
         select(Activity.theme, Activity.name,
                func.row_number().over(partition_by=Activity.theme,
@@ -50,8 +58,11 @@ def region_theme_rows(ids):
     for theme, name in db.session.execute(
         select(ranked.c.theme, ranked.c.name).where(ranked.c.rank <= SAMPLE_NAMES).order_by(ranked.c.rank)
     ):
-        rows[theme]["names"].append(name)
-    return rows
+        themes[theme]["names"].append(name)
+    units = [{"id": org_id, "name": name, "region_name": region_name,
+              **per_unit.get(org_id, {"activities": 0, **ZERO, "by_theme": {}})}
+             for org_id, name, region_name in units_in(region)]
+    return themes, units
 
 
 def units_in(region):
@@ -62,18 +73,6 @@ def units_in(region):
         .where(Org.region_code.like(prefix + "%"))
         .order_by(Org.region_code, Org.name)
     ).all()
-
-
-def region_unit_rows(region, ids):
-    per_theme = {}
-    for org_id, theme, counts in grouped_totals(ids, Org.id, Activity.theme):
-        unit = per_theme.setdefault(org_id, {"activities": 0, **ZERO, "by_theme": {}})
-        for key in ("activities", *FIGURES):
-            unit[key] += counts[key]
-        unit["by_theme"][theme] = counts["attendance"]
-    return [{"id": org_id, "name": name, "region_name": region_name,
-             **per_theme.get(org_id, {"activities": 0, **ZERO, "by_theme": {}})}
-            for org_id, name, region_name in units_in(region)]
 
 
 AREA_GROUPS = {"province": "province", "city": "city", "county": "district"}  # group_by: region level
@@ -119,10 +118,10 @@ def stats_rows(campaign, region, group_by):
         found = dict(grouped_totals(ids, Activity.theme))
         return [_row(key, label, found.get(key)) for key, label, _en in THEMES]
     if group_by == "org":
-        found = dict(grouped_totals(ids, Org.id))
+        found = dict(unit_totals(campaign.id, region.code, Org.id))
         return [_row(str(org_id), name, found.get(org_id)) for org_id, name, _r in units_in(region)]
     if group_by in AREA_GROUPS:
-        return area_rows(region, group_by, dict(grouped_totals(ids, Org.region_code)))
+        return area_rows(region, group_by, dict(unit_totals(campaign.id, region.code, Org.region_code)))
     return [_row(day.isoformat(), day.isoformat(), counts) for day, counts in day_totals(ids)]
 
 
@@ -134,6 +133,5 @@ def _row(key, label, counts):
 def stats_totals(campaign, region, rows):
     """Totals of the counts API: the rows' sums (each person-day falls in one row of any
     grouping), and the number of activities counted (an activity may span several days)."""
-    ids = counted_activities(campaign.id, region_code=region.code)
-    return {"activities": db.session.scalar(select(func.count()).select_from(ids.subquery())),
+    return {"activities": counted_count(campaign.id, region.code),
             **{key: sum(row[key] for row in rows) for key in FIGURES}}

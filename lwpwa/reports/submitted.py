@@ -116,7 +116,7 @@ def submitted_totals(region, rows, latest, units=None):
 
 
 def theme_rows(latest):
-    """The region table's columns per theme (as `service.region_theme_rows` makes them live),
+    """The region table's columns per theme (as `service.region_rows` makes them live),
     from the latest versions' summaries."""
     rows = {}
     for row in latest.values():

@@ -16,7 +16,8 @@ from openpyxl.worksheet.pagebreak import Break
 
 from ..activities.reference import FORM_LABELS, MODE_LABELS, THEMES
 from .counts import FIGURES, ZERO
-from .xlsx import BOLD, CENTER, FONT, TITLE, WRAP, fit_row_heights, merge, paged_a4, put, set_widths
+from .xlsx import (BOLD, CENTER, FONT, TITLE, WRAP, add_value_sheet, fit_row_heights, merge, paged_a4, put,
+                   put_rows, set_widths)
 
 # The notice's six rows.
 ROW_LABELS = ("活动内容", "活动名称", "活动形式", "参与（或受益）人数（人次）", "志愿者人数（人次）", "新闻链接")
@@ -280,21 +281,22 @@ def region_workbook(title, region_name, theme_rows, unit_rows, on_date, stamp=()
     ws.title = "情况统计表"
     write_table(ws, title, f"{region_name}（汇总{len(unit_rows)}个单位）", on_date,
                 region_columns(theme_rows), contacts or ("", "", ""), stamp)
-    by_unit = workbook.create_sheet("按单位")
+    by_unit = add_value_sheet(workbook, "按单位")  # 2,000 units × 22 cells in a province
     headers = ["单位", "所在地区", "活动数"] + [label for _k, label, _en in THEMES] + [
         label for label, key in TABLE_ROWS if key in COUNT_KEYS] + (["报送版本"] if versions else [])
     for column, header in enumerate(headers, start=1):
         put(by_unit, 1, column, header, font=BOLD, align=CENTER, box=True)
     totals = [0] * (len(headers) - 2 - versions)
-    for row_index, unit in enumerate(unit_rows, start=2):
+    rows = []
+    for unit in unit_rows:
         values = [unit["name"], unit["region_name"], unit["activities"]]
         values += [unit["by_theme"].get(key, 0) for key, _l, _e in THEMES]
         values += [unit[key] for _label, key in TABLE_ROWS if key in COUNT_KEYS]
         totals = [t + v for t, v in zip(totals, values[2:])]
         if versions:
             values.append(version_label(unit.get("submission")))
-        for column, value in enumerate(values, start=1):
-            put(by_unit, row_index, column, value, box=True, align=CENTER if column > 2 else WRAP)
+        rows.append(values)
+    put_rows(by_unit, 2, rows, [{"box": True, "align": WRAP}] * 2 + [{"box": True, "align": CENTER}] * (len(headers) - 2))
     last = len(unit_rows) + 2
     put(by_unit, last, 1, "合计", font=BOLD, box=True)
     put(by_unit, last, 2, "", box=True)

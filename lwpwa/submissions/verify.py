@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..reports import table
 from ..reports.region_table import workbook_of
+from ..reports.xlsx import cell_values
 from .documents import Document, version_stamp
 from .models import Submission
 
@@ -42,8 +43,8 @@ def workbook_of_version(submission):
 
 
 def sheet_values(workbook):
-    return [(ws.title, {(cell.row, cell.column): cell.value for row in ws.iter_rows() for cell in row
-                        if cell.value not in (None, "")}) for ws in workbook.worksheets]
+    return [(ws.title, {key: value for key, value in cell_values(ws).items() if value not in (None, "")})
+            for ws in workbook.worksheets]
 
 
 def read_workbook(data):

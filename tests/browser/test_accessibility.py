@@ -33,11 +33,13 @@ def check(page, what, found):
 
 @pytest.fixture(scope="module")
 def people(live_server):
-    """A province bureau (also the administration pages) and data for every page to show."""
+    """A province bureau (also the administration pages), the national account, and data for
+    every page to show."""
     from lwpwa.accounts.service import create_user
     from lwpwa.extensions import db
     with live_server.app.app_context():
         create_user("shanxi", PASSWORD, "bureau", region_code="140000")
+        create_user("nation", PASSWORD, "bureau", region_code="000000")
         db.session.commit()
     activity = live_server.new_activity("无障碍检查读书会")
     code = live_server.api.new_code()
@@ -81,6 +83,7 @@ WORKSPACE = ["/unit/", "/unit/activities/new", "/unit/activities/{activity}", "/
 BUREAU = ["/region/", "/region/140000/", "/region/140100/", "/region/140000/table", "/region/140000/table?print=1",
           "/region/140000/anomalies", "/region/activities/{activity}", "/region/140000/devices/axe-phone",
           "/region/tokens/", "/admin/", "/admin/campaigns/new", "/admin/units/new", "/admin/accounts/new"]
+NATIONAL = ["/region/000000/", "/region/000000/?basis=live", "/region/000000/anomalies", "/region/000000/corrections"]
 
 
 def web_sign_in(page, username):
@@ -96,7 +99,7 @@ def test_every_workspace_and_bureau_page_has_no_axe_violations(live_server, laun
                                                                  browser_locale):
     browser = launch()
     found = []
-    for username, paths in (("lead1", WORKSPACE), ("shanxi", BUREAU)):
+    for username, paths in (("lead1", WORKSPACE), ("shanxi", BUREAU), ("nation", NATIONAL)):
         page = new_context(browser, locale=browser_locale).new_page()
         page.goto(f"/login?lang={locale}")
         check(page, "login", found)

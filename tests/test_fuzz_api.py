@@ -60,15 +60,18 @@ def seed(database_url):
 
 @pytest.fixture(scope="module", params=ENGINES)
 def served(request, tmp_path_factory):
-    """A gunicorn (2 workers) on a fresh database, and the headers of each kind of caller."""
+    """A gunicorn (2 workers) on a fresh database, and the headers of each kind of caller.
+    Without rate limits, so that public registration is tested past its 60 a minute
+    (tests/test_rate_limits_shared.py and test_auth_api.py test the limits)."""
     tmp = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     url = fresh_database_url(request.param, tmp)
     headers, state = seed(url)
     log = tmp / "gunicorn.log"
     try:
-        # Without rate limits, so that public registration is tested past its 60 a minute
-        # (tests/test_rate_limits_shared.py and test_auth_api.py test the limits).
-        with gunicorn(url, log, workers=2, env={"RATELIMIT_ENABLED": "0"}) as base:
+        # The README's production recipe (gunicorn -c python:lwpwa.serving): what gunicorn
+        # refuses itself, a request line too long, answers in the JSON envelope too.
+        with gunicorn(url, log, workers=2, env={"RATELIMIT_ENABLED": "0"},
+                      args=("-c", "python:lwpwa.serving", "--timeout", "120", "--no-control-socket")) as base:
             yield base, headers, state, log
     finally:
         drop_database_url(url)

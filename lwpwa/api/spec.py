@@ -106,6 +106,10 @@ BAD_RESIDENT_KEY = error("No resident key, or one that is not (or no longer) val
 NOT_VISIBLE = error("No such activity, or not one the caller may see.", "not_found")
 TOO_LARGE = error("The body is larger than the server accepts (MAX_CONTENT_LENGTH, 4 MiB by default).",
                   "too_large")
+# gunicorn reads a request line (method, path and query) of at most 4094 bytes, and answers a
+# longer one itself, in the JSON envelope (lwpwa/serving.py): any operation may get it.
+URI_TOO_LONG = error("The path and query are longer than the server reads (4094 bytes in all).",
+                     "uri_too_long")
 RATE_LIMITED = error("Too many requests; wait for Retry-After seconds.", "rate_limited",
                      headers=RETRY_AFTER)
 
@@ -144,6 +148,7 @@ def operation(method, path, operation_id, *, tag, summary, description, response
         entry["parameters"] = list(parameters)
     if body is not None:
         entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    responses = {414: URI_TOO_LONG, **responses}
     entry["responses"] = {str(status): response for status, response in sorted(responses.items())}
     return method.lower(), PREFIX + path, entry
 

@@ -21,8 +21,9 @@ Building (once; `--keep` keeps the database, `--existing URL` times a kept one a
 
 Timing, through the Flask test client as the national account (each request in its own app
 context): `GET /api/v1/stats?region=000000` by province, and by theme, day and city; the
-national dashboard; then `recount`'s comparison of `checkin_counts` with `checkins` (must
-find no difference). Goal: the counts by province under 0.5 s.
+national dashboard; then `recount`'s comparisons of `checkin_counts` with `checkins` and of
+`unit_counts` with `checkin_counts` (must find no difference). Goal: the counts by province
+under 0.5 s.
 """
 import os
 import secrets
@@ -360,16 +361,19 @@ def time_requests(app, secret, campaign_id, runs):
 
 
 def time_recount():
-    """`flask --app wsgi recount`'s comparison, once: checkin_counts against checkins."""
+    """`flask --app wsgi recount`'s comparisons, once: checkin_counts against checkins, and
+    unit_counts against checkin_counts."""
     from lwpwa.checkins import counters
     from lwpwa.extensions import db
+    from lwpwa.reports import rollup
 
     started, started_cpu = time.perf_counter(), time.process_time()
     found = counters.differences()
+    units = rollup.differences()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     db.session.rollback()
-    return ("recount (checkin_counts against checkins)", 200, elapsed, elapsed, len(found), cpu,
-            f"  {len(found)} differences" if found else "  exact")
+    note = "  exact" if not found and not units else f"  {len(found)} counter rows and {len(units)} units differ"
+    return ("recount (checkin_counts, unit_counts)", 200, elapsed, elapsed, len(found) + len(units), cpu, note)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ from test_workspace_support import post, sign_in
 
 from lwpwa.checkins.models import Checkin
 from lwpwa.extensions import db
-from lwpwa.flags import refresh
+from lwpwa.flags import refresh, thresholds
 from lwpwa.flags.models import ActivityEdit, Flag, FlagDirty, FlagEvent
 from lwpwa.submissions.service import submit as submit_table
 
 START = datetime.now(ZONE).replace(minute=0, second=0, microsecond=0)
+NO_NIGHT = {"after_hours_min": 100_000}
 
 
 def sync(client, headers, items, device_id="device-1"):
@@ -36,6 +37,10 @@ def taiyuan(make):
     w.headers = make.auth(w.volunteer)
     w.bureau = make.user("bureau", region_code="140100")
     w.bureau_headers = make.auth(w.bureau)
+    # The activities of these tests happen now, which is night after 22:00 in Shanghai: the
+    # after-hours rule is out of their way (tests/test_flag_rules.py tests it).
+    thresholds.save(w.campaign.id, {**thresholds.DEFAULTS, **NO_NIGHT}, w.bureau)
+    db.session.commit()
     return w
 
 
@@ -220,7 +225,7 @@ def test_the_province_sets_thresholds_and_the_flags_follow(app, client, make, ta
     purl = f"/region/140000/thresholds?campaign={w.campaign.id}"
     form = province.get(purl).get_data(as_text=True)
     from lwpwa.flags.thresholds import DEFAULTS
-    values = {name: str(value) for name, value in DEFAULTS.items()}
+    values = {name: str(value) for name, value in {**DEFAULTS, **NO_NIGHT}.items()}
     assert post(province, purl, {**values, "tally_share": "abc"}).status_code == 400
     assert post(province, purl, {**values, "tally_share": "101"}).status_code == 400
     assert post(province, purl, {**values, "tally_share": "60"}).status_code == 302

@@ -30,7 +30,7 @@ from .spec import (
     obj, text, ok, error, query, path_id,
     DATE_TIME, DAY, REGION_CODE, CODE, NEWS_LINK, POSITIVE,
     COUNT, BAD_BODY, BAD_QUERY, BAD_RESIDENT_KEY, NOT_VISIBLE,
-    TOO_LARGE, RATE_LIMITED, CONSENT_ERRORS, DECLARED_BODIES, forbidden_role, operation,
+    TOO_LARGE, RATE_LIMITED, CONSENT_ERRORS, DECLARED_BODIES, forbidden_role, link, operation,
 )
 from ..accounts.declarations import TokenRequest
 from ..activities.declarations import ActivityInput, ActivityListQuery, ActivityPatch
@@ -173,6 +173,16 @@ SCHEMAS = {
 }
 
 ACTIVITY_ID = path_id("activity_id", "The activity's id.")
+# What a client can do next with a new activity (the submissions declare theirs likewise).
+_NEW = {"activity_id": "$response.body#/id"}
+ACTIVITY_LINKS = {
+    "GetActivity": link("getActivity", **_NEW),
+    "UpdateActivity": link("updateActivity", **_NEW),
+    "GetActivityStats": link("getActivityStats", **_NEW),
+    "ListCorrections": link("listCorrections", **_NEW),
+    "UploadPhoto": link("uploadActivityPhoto", **_NEW),
+    "ListPhotos": link("listActivityPhotos", **_NEW),
+}
 
 OPERATIONS = [
     # Auth
@@ -238,7 +248,7 @@ OPERATIONS = [
                     "exist or that the caller may not manage is a validation error of "
                     "`campaign_id` or `org_id` (other units' ids reveal nothing).",
         body=ActivityInput,
-        responses={201: ok("The new activity.", ref("Activity")),
+        responses={201: ok("The new activity.", ref("Activity"), links=ACTIVITY_LINKS),
                    400: BAD_BODY, 403: forbidden_role(PLANNERS), 413: TOO_LARGE}),
     operation(
         "GET", "/activities", "listActivities", tag="Activities",
@@ -411,33 +421,6 @@ FEATURE_DOCUMENTS = (report_openapi, resident_openapi, workspace_openapi, checki
                      pwa_openapi, evidence_openapi, flags_openapi)
 
 
-# OpenAPI links: what a client can do next with the id an answer gives (and what a stateful
-# tester such as schemathesis follows). The submissions declare theirs beside their operations
-# (lwpwa/submissions/openapi.py). {operationId: {status: {link name: (operationId,
-# {parameter: runtime expression})}}}.
-_ACTIVITY = {"activity_id": "$response.body#/id"}
-LINKS = {
-    "createActivity": {"201": {
-        "GetActivity": ("getActivity", _ACTIVITY),
-        "UpdateActivity": ("updateActivity", _ACTIVITY),
-        "GetActivityStats": ("getActivityStats", _ACTIVITY),
-        "ListCorrections": ("listCorrections", _ACTIVITY),
-        "UploadPhoto": ("uploadActivityPhoto", _ACTIVITY),
-        "ListPhotos": ("listActivityPhotos", _ACTIVITY),
-    }},
-}
-
-
-def _add_links(paths):
-    by_id = {entry["operationId"]: entry for item in paths.values() for entry in item.values()}
-    for source, statuses in LINKS.items():
-        for status, links in statuses.items():
-            response = by_id[source]["responses"][status]
-            response.setdefault("links", {}).update({
-                name: {"operationId": target, "parameters": dict(parameters)}
-                for name, (target, parameters) in links.items() if target in by_id})
-
-
 def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
     """The OpenAPI 3.1 document, as a fresh dict."""
     paths = {}
@@ -455,7 +438,6 @@ def build_document(sync_max_items=SYNC_MAX_ITEMS, hold_margin_hours=6):
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
     schemas["SyncRequest"]["properties"]["checkins"]["maxItems"] = sync_max_items
-    _add_links(paths)
     return {
         "openapi": "3.1.0",
         "info": {"title": "lwpwa API", "version": API_VERSION, "description": DESCRIPTION},

@@ -46,13 +46,22 @@ def text(max_length=None, **extra):
     return schema
 
 
-def ok(description, schema=None, headers=None):
+def ok(description, schema=None, headers=None, links=None):
+    """A JSON answer; `links`: what a client can do next with it (OpenAPI links, which
+    schemathesis' stateful phase follows too)."""
     response = {"description": description}
     if schema is not None:
         response["content"] = {"application/json": {"schema": schema}}
     if headers:
         response["headers"] = headers
+    if links:
+        response["links"] = links
     return response
+
+
+def link(operation_id, **parameters):
+    """An OpenAPI link to `operation_id`, its parameters as runtime expressions."""
+    return {"operationId": operation_id, "parameters": parameters}
 
 
 def error(description, *codes, headers=None):

@@ -1,6 +1,6 @@
 """OpenAPI entries of the submissions (the record), listed with the reports' (lwpwa/reports/openapi.py)."""
 from ..api.spec import (BAD_BODY, BAD_QUERY, COUNT, DATE_TIME, REGION_CODE, TOO_LARGE, array, declared_body,
-                        error, forbidden_role, nullable, obj, ok, operation, path_id, ref, text)
+                        error, forbidden_role, link, nullable, obj, ok, operation, path_id, ref, text)
 from .declarations import (AcceptDecision, ReturnDecision, SubmitTable, VerifyFile, VerifyQuery, VerifyUpload,
                            VersionsQuery)
 
@@ -65,17 +65,14 @@ FROZEN = ("The server freezes the table (every activity with every figure, the s
 
 
 def version_links(listing, **where):
-    """What a client can do next with the version a submit answers: read, decide, verify, list
-    (schemathesis' stateful phase follows these links too)."""
+    """What a client can do next with the version a submit answers: read, decide, verify, list."""
     by_id = {"submission_id": "$response.body#/id"}
     return {
-        "getVersion": {"operationId": "getSubmission", "parameters": by_id},
-        "acceptVersion": {"operationId": "acceptSubmission", "parameters": by_id},
-        "returnVersion": {"operationId": "returnSubmission", "parameters": by_id},
-        "verifyFingerprint": {"operationId": "verifyFingerprint",
-                              "parameters": {"fingerprint": "$response.body#/fingerprint"}},
-        "listVersions": {"operationId": listing,
-                         "parameters": {**where, "campaign_id": "$request.body#/campaign_id"}},
+        "getVersion": link("getSubmission", **by_id),
+        "acceptVersion": link("acceptSubmission", **by_id),
+        "returnVersion": link("returnSubmission", **by_id),
+        "verifyFingerprint": link("verifyFingerprint", fingerprint="$response.body#/fingerprint"),
+        "listVersions": link(listing, **where, campaign_id="$request.body#/campaign_id"),
     }
 
 
@@ -97,9 +94,8 @@ OPERATIONS = [
         summary="Submit the unit's statistics table (a new version)",
         description=FROZEN + " Refused while the latest version is accepted.",
         parameters=[ORG], body=SubmitTable,
-        responses={201: {"description": "The new version.",
-                         "content": {"application/json": {"schema": ref("Submission")}},
-                         "links": version_links("listUnitSubmissions", org_id="$request.path.org_id")},
+        responses={201: ok("The new version.", ref("Submission"),
+                           links=version_links("listUnitSubmissions", org_id="$request.path.org_id")),
                    400: BAD_BODY, 403: forbidden_role(SUBMITTERS), 404: NOT_FOUND, 409: ACCEPTED_409,
                    413: TOO_LARGE}),
     operation(
@@ -108,8 +104,7 @@ OPERATIONS = [
         description="For the unit and the bureaus above it; each with its status, the bureau's comment and "
                     "`changed_since` (whether the live table differs from it).",
         parameters=[ORG], query=VersionsQuery,
-        responses={200: {"description": "The versions.",
-                         "content": {"application/json": {"schema": array(ref("Submission"))}}},
+        responses={200: ok("The versions.", array(ref("Submission"))),
                    400: BAD_QUERY, 403: forbidden_role(READERS), 404: NOT_FOUND}),
     operation(
         "POST", "/regions/{code}/submissions", "submitRegionTable", tag="Reports", roles=DECIDERS,
@@ -118,9 +113,8 @@ OPERATIONS = [
                     "basis (each unit's latest version; `totals.units_missing`), frozen and fingerprinted "
                     "like a unit's. A bureau of a larger region holding it accepts or returns it.",
         parameters=[CODE], body=SubmitTable,
-        responses={201: {"description": "The new version.",
-                         "content": {"application/json": {"schema": ref("Submission")}},
-                         "links": version_links("listRegionSubmissions", code="$request.path.code")},
+        responses={201: ok("The new version.", ref("Submission"),
+                           links=version_links("listRegionSubmissions", code="$request.path.code")),
                    400: BAD_BODY, 403: error("Not a bureau, or not this region's bureau.", "forbidden_role",
                                              "not_your_region"),
                    404: NOT_FOUND, 409: ACCEPTED_409, 413: TOO_LARGE}),
@@ -130,14 +124,13 @@ OPERATIONS = [
         description="For the bureaus that see the region; `changed_since` compares with the region's table "
                     "on the submitted basis now.",
         parameters=[CODE], query=VersionsQuery,
-        responses={200: {"description": "The versions.",
-                         "content": {"application/json": {"schema": array(ref("Submission"))}}},
+        responses={200: ok("The versions.", array(ref("Submission"))),
                    400: BAD_QUERY, 403: forbidden_role(DECIDERS), 404: NOT_FOUND}),
     operation(
         "GET", "/submissions/{submission_id}", "getSubmission", tag="Reports", roles=READERS,
         summary="One version", description="As listed, for whoever may see its unit or region.",
         parameters=[SUBMISSION],
-        responses={200: {"description": "The version.", "content": {"application/json": {"schema": ref("Submission")}}},
+        responses={200: ok("The version.", ref("Submission")),
                    403: forbidden_role(READERS), 404: NOT_FOUND}),
     decision("accept", "acceptSubmission", "Accept the latest version",
              "A bureau whose region holds the unit (for a region's table: a larger region holding it), "
@@ -152,8 +145,7 @@ OPERATIONS = [
         description="Any signed-in bureau or admin (a paper copy travels), or a user of the unit itself: "
                     "which unit (or region), campaign, version, time and totals; 404 if none.",
         query=VerifyQuery,
-        responses={200: {"description": "The version.",
-                         "content": {"application/json": {"schema": ref("SubmissionFound")}}},
+        responses={200: ok("The version.", ref("SubmissionFound")),
                    400: BAD_QUERY, 403: forbidden_role(READERS), 404: NOT_FOUND}),
 ]
 
@@ -165,7 +157,7 @@ VERIFY_FILE = operation(
                 "sheet: an edited file keeps its 校验码 but answers `valid: false`, `problem: changed`, with "
                 "the cells that differ. A live download carries no 校验码 (`no_fingerprint`).",
     body=VerifyFile,
-    responses={200: {"description": "The result.", "content": {"application/json": {"schema": ref("FileCheck")}}},
+    responses={200: ok("The result.", ref("FileCheck")),
                400: BAD_BODY, 403: forbidden_role(READERS), 413: TOO_LARGE})
 VERIFY_FILE[2]["requestBody"]["content"][XLSX] = {"schema": {"type": "string", "format": "binary", "minLength": 1}}
 VERIFY_FILE[2]["requestBody"]["content"]["multipart/form-data"] = {"schema": declared_body(VerifyUpload)}

@@ -29,6 +29,7 @@ terminated, and the temp dir (or database) removed.
 """
 import argparse
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -342,6 +343,22 @@ def start_gunicorn(database_url, secret_key, workers, threads, log_path):
         time.sleep(0.1)
 
 
+def wait_until_workers_idle(process, workers, timeout=60):
+    """/healthz answers as soon as one worker has loaded the app; the others may still be
+    importing it (about a second of CPU each), and would do so inside the measured ingest.
+    Returns once every worker is up and the server has used no CPU for half a second."""
+    deadline = time.monotonic() + timeout
+    before = None
+    while time.monotonic() < deadline:
+        cpu = server_cpu(process, "")
+        if len(cpu) == workers + 1 and before is not None and before.keys() == cpu.keys() \
+                and sum(cpu.values()) - sum(before.values()) < 0.02:
+            return
+        before = cpu
+        time.sleep(0.5)
+    raise SystemExit(f"the {workers} gunicorn workers were not all idle within {timeout}s")
+
+
 def stop_gunicorn(process):
     process.terminate()
     try:
@@ -361,15 +378,31 @@ def _cpu_seconds(pid):
     return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def bytes_written(process):
+    """{pid: bytes passed to write() and its kin} of gunicorn's master and workers (Linux
+    /proc/<pid>/io `wchar`): on SQLite mostly the WAL's frames and the checkpoints' copies, so
+    it shows what fewer commits save, whatever the machine's speed."""
+    counts = {}
+    for pid in [process.pid] + _children(process):
+        try:
+            fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+        except (OSError, ValueError):
+            continue
+        counts[pid] = int(fields["wchar"])
+    return counts
+
+
+def _children(process):
+    try:
+        return [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def server_cpu(process, database_url):
     """{pid: CPU seconds} of gunicorn (master and workers) and, on PostgreSQL, of the server
     processes serving this database: what the server side spent, whatever else runs."""
-    pids = [process.pid]
-    try:
-        pids += [int(pid) for pid in
-                 Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
-    except OSError:
-        pass
+    pids = [process.pid] + _children(process)
     if database_url.startswith("postgresql"):
         from sqlalchemy import create_engine, text
 
@@ -424,11 +457,23 @@ def floor_rows(per_client_bodies, token_user_ids, activity_ids, code_ids):
     return batches
 
 
-def measure_floor(directory, batches, per_batch):
+def round_by_round(batches, per_client_bodies):
+    """floor_rows' batches (client by client) as they are in flight together: the first batch
+    of every client, then the second of every client, and so on."""
+    by_client, start = [], 0
+    for bodies in per_client_bodies:
+        by_client.append(batches[start:start + len(bodies)])
+        start += len(bodies)
+    return [rows for round_ in itertools.zip_longest(*by_client) for rows in round_ if rows is not None]
+
+
+def measure_floor(directory, batches, per_transaction=None):
     """Seconds to insert `batches` with sqlite3 executemany into a fresh table of the shape of
     `checkins` (its columns and indexes, from the model), with the app's pragmas (WAL,
-    synchronous=NORMAL): all rows in one executemany and one transaction, or (per_batch) one
-    transaction per batch, as the server commits one per request."""
+    synchronous=NORMAL): all rows in one executemany and one transaction, or one transaction
+    per `per_transaction` batches (1: as the server commits, one per request; the number of
+    clients: every request in flight committed together, the most any server could share a
+    commit among, since each client waits for its answer before it sends again)."""
     from sqlalchemy.dialects import sqlite
     from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -437,7 +482,7 @@ def measure_floor(directory, batches, per_batch):
     from lwpwa.database import sqlite_pragmas
 
     table = Checkin.__table__
-    path = Path(directory) / f"floor-{'batches' if per_batch else 'one'}.sqlite3"
+    path = Path(directory) / f"floor-{per_transaction or 'all'}.sqlite3"
     for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):  # an earlier run's
         stale.unlink(missing_ok=True)
     connection = sqlite3.connect(path, isolation_level=None)
@@ -454,8 +499,8 @@ def measure_floor(directory, batches, per_batch):
                "resident_id", "headcount", "device_scanned_at", "scanned_at", "received_at", "day",
                "status", "reason", "raw")
     sql = f"INSERT INTO checkins ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    if not per_batch:
-        batches = [[row for rows in batches for row in rows]]
+    step = per_transaction or len(batches)
+    batches = [[row for rows in batches[start:start + step] for row in rows] for start in range(0, len(batches), step)]
     started, cpu = time.perf_counter(), time.process_time()
     for rows in batches:
         connection.execute("BEGIN IMMEDIATE")
@@ -510,13 +555,15 @@ def main():
     load_after = os.getloadavg()
     print("\n=== side by side ===")
     print(f"{'ids':4} {'check-ins/s':>12} {'floor rows/s':>13} {'ratio':>7} {'goal':>6} {'per batch':>10} "
-          f"{'µs CPU/check-in':>16} {'stats ms':>9}  correct")
+          f"{'ceiling':>8} {'µs CPU/check-in':>16} {'bytes written/check-in':>23} {'stats ms':>9}  correct")
     for id_kind, run in runs.items():
         print(f"{id_kind:4} {run['rate']:>12,.0f} {run['floor_rate']:>13,.0f} {run['ratio']:>7.3f} "
-              f"{GOAL_RATIOS[id_kind]:>6} {run['batched_ratio']:>10.3f} {run['cpu_us']:>16.1f} "
+              f"{GOAL_RATIOS[id_kind]:>6} {run['batched_ratio']:>10.3f} {run['ceiling']:>8.3f} {run['cpu_us']:>16.1f} "
+              f"{run['written_per_checkin']:>23,.0f} "
               f"{run['stats_ms']:>9.1f}  {'yes' if run['ok'] else 'NO'}")
     print("(ratio: end-to-end / the one-transaction floor of the same rows and ids; per batch: / the floor "
-          "with one transaction per batch; CPU: gunicorn" + (" and PostgreSQL" if args.database_url else "")
+          "with one transaction per batch; ceiling: the floor with one transaction per round of every client's "
+          "batch, / the floor: the most a server's writes alone could reach; CPU: gunicorn" + (" and PostgreSQL" if args.database_url else "")
           + " per check-in)")
     print(f"load average (1, 5, 15 min) before the run: {', '.join(f'{v:.1f}' for v in load_before)}; after: "
           f"{', '.join(f'{v:.1f}' for v in load_after)}, on {os.cpu_count()} CPUs (other processes on the "
@@ -553,11 +600,13 @@ def run_kind(args, id_kind):
 
         server, port = start_gunicorn(database_url, secret_key, args.workers, args.threads,
                                       Path(temp_dir) / "gunicorn.log")
+        wait_until_workers_idle(server, args.workers)
         encoded = [[encode(body) for body in bodies] for bodies in per_client]
-        cpu_before = server_cpu(server, database_url)
+        cpu_before, written_before = server_cpu(server, database_url), bytes_written(server)
         elapsed, summaries = ingest(port, tokens_, encoded, args.max_seconds)
-        cpu_after = server_cpu(server, database_url)
+        cpu_after, written_after = server_cpu(server, database_url), bytes_written(server)
         server_cpu_s = sum(cpu - cpu_before.get(pid, 0.0) for pid, cpu in cpu_after.items())
+        written = sum(count - written_before.get(pid, 0) for pid, count in written_after.items())
         del encoded
         totals = {key: sum(s[key] for s in summaries)
                   for key in ("accepted", "duplicate", "held", "rejected", "requests", "errors")}
@@ -572,6 +621,8 @@ def run_kind(args, id_kind):
         where = "gunicorn" + (" and PostgreSQL" if args.database_url else "")
         print(f"  CPU used by {where}: {server_cpu_s:.1f} s = {args.checkins / server_cpu_s:,.0f} "
               "check-ins per CPU-second (clients not counted)")
+        print(f"  written by gunicorn's processes (write() calls: WAL frames, checkpoints, answers): "
+              f"{written / 1e6:,.0f} MB = {written / args.checkins:,.0f} bytes per check-in")
         print(f"  CPU used by the {len(summaries)} client processes meanwhile, on the same cores: "
               f"{sum(s['cpu_s'] for s in summaries):.1f} s")
 
@@ -592,12 +643,15 @@ def run_kind(args, id_kind):
         batches = floor_rows(per_client, user_ids, activity_ids, code_ids)
         # The floor is a second or so of work, and one run of it swings by a tenth with what
         # else the machine does: the median of a few.
-        runs = sorted((measure_floor(temp_dir, batches, per_batch=False) for _ in range(args.floor_runs)),
+        runs = sorted((measure_floor(temp_dir, batches) for _ in range(args.floor_runs)),
                       key=lambda run: run[1])
         floor_count, floor_s, floor_cpu_s = runs[len(runs) // 2]
         floor_rate = floor_count / floor_s
         ratio = rate / floor_rate
-        batched_count, batched_s, _cpu = measure_floor(temp_dir, batches, per_batch=True)
+        batched_count, batched_s, _cpu = measure_floor(temp_dir, batches, per_transaction=1)
+        in_flight_count, in_flight_s, _cpu = measure_floor(temp_dir, round_by_round(batches, per_client),
+                                                           per_transaction=args.clients)
+        in_flight_rate = in_flight_count / in_flight_s
         print(f"\nfloor: sqlite3 executemany of the same {floor_count:,} rows into a table of the "
               f"same shape (columns, indexes, pragmas), one transaction: {floor_s:.2f}s = "
               f"{floor_rate:,.0f} rows/s (median of {args.floor_runs} runs: "
@@ -605,6 +659,10 @@ def run_kind(args, id_kind):
         print(f"  (the same with one transaction per batch of {args.batch}, as the server commits: "
               f"{batched_count / batched_s:,.0f} rows/s; end-to-end is "
               f"{rate / (batched_count / batched_s):.3f} of that)")
+        print(f"  (and with one transaction per round of the {args.clients} clients' batches, {args.clients * args.batch:,} "
+              f"rows: {in_flight_rate:,.0f} rows/s, {in_flight_rate / floor_rate:.3f} of the floor: the most a server "
+              "whose writes take turns could reach by its writes alone, committing every batch in flight at once; "
+              "each client waits for its answer before it sends again)")
         print(f"ratio end-to-end / floor: {ratio:.3f} (goal >= {GOAL_RATIOS[id_kind]}, and >= {GOAL_MIN_PER_S:,}/s)")
         print(f"  by CPU, which other load on the machine disturbs less: the floor used "
               f"{floor_cpu_s:.1f} CPU-s = {floor_count / floor_cpu_s:,.0f} rows per CPU-second; "
@@ -614,8 +672,8 @@ def run_kind(args, id_kind):
               and figures["attendance"] == args.checkins // 2)
         print(f"\ncorrect: {'yes' if ok else 'NO'} (every check-in accepted once, stats attendance "
               f"{figures['attendance']:,} of {args.checkins // 2:,} expected)")
-        return {"rate": rate, "floor_rate": floor_rate, "ratio": ratio,
-                "batched_ratio": rate / (batched_count / batched_s),
+        return {"rate": rate, "written_per_checkin": written / args.checkins, "floor_rate": floor_rate, "ratio": ratio,
+                "batched_ratio": rate / (batched_count / batched_s), "ceiling": in_flight_rate / floor_rate,
                 "cpu_us": server_cpu_s / args.checkins * 1e6, "stats_ms": median_s * 1000,
                 "settled_ms": settled_s * 1000, "ok": ok}
     finally:

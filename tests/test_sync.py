@@ -221,12 +221,13 @@ def test_the_device_clock_error_is_corrected_before_the_day_is_decided(client, m
                      sent_at=wrong_clock)
     assert statuses(body) == [("accepted", None)]
     row = db.session.query(Checkin).one()
-    assert row.day == now.date()
-    assert abs(row.scanned_at - (now - timedelta(minutes=5))) < timedelta(seconds=30)
+    scanned = now - timedelta(minutes=5)  # the server's day of the corrected time (yesterday just after midnight)
+    assert row.day == scanned.date()
+    assert abs(row.scanned_at - scanned) < timedelta(seconds=30)
     assert abs(row.device_scanned_at - (wrong_clock - timedelta(minutes=5))) < timedelta(seconds=1)
     assert row.received_at - row.scanned_at > timedelta(minutes=4)
     # The same scan with the same wrong clock but no correction would be held (a day early).
-    assert stats(client, headers, activity.id)["by_day"][0]["date"] == now.date().isoformat()
+    assert stats(client, headers, activity.id)["by_day"][0]["date"] == scanned.date().isoformat()
 
 
 def test_a_phone_ahead_by_a_day_is_corrected_too(client, unit, make):

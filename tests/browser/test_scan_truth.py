@@ -49,7 +49,9 @@ def test_offline_the_phone_tells_what_will_not_count_and_the_alert_names_what_di
     api = live_server.api
     activity = live_server.new_activity("核对读书会")
     now = datetime.now(ZONE).replace(microsecond=0)
-    ended = activity_at(live_server, "昨晚的讲座", now - timedelta(hours=30), now - timedelta(hours=28))
+    # Ended 8 hours ago, beyond the server's 6-hour margin (held), and today or yesterday, the
+    # days the phone lists at any hour (not "yesterday evening": before 06:00 that is two days back).
+    ended = activity_at(live_server, "早些时候的讲座", now - timedelta(hours=10), now - timedelta(hours=8))
     good, other_phone, later_revoked = api.new_code(), api.new_code(), resident(api)
     withdrawn = resident(api)
     replace_code(api, withdrawn["resident_key"])  # revoked before the phone's filter
@@ -97,7 +99,7 @@ def test_offline_the_phone_tells_what_will_not_count_and_the_alert_names_what_di
     expect(page.locator("#status")).to_have_attribute("data-online", "false")
     assert page.evaluate(LAST_SYNC) == last_sync
 
-    # The activity that ended yesterday: amber, queued, held by the server.
+    # The activity that ended hours ago: amber, queued, held by the server.
     page.click("#back")
     expect(page.locator(f"[data-activity-id='{ended['id']}'] .phase")).to_have_text("已结束")
     open_activity(page, ended["id"])

@@ -14,14 +14,18 @@ What it does for each kind of id, in one run, and only ever on 127.0.0.1:
 1. makes a fresh database (a SQLite file in a temp dir; or, given a PostgreSQL URL, a new
    database on that server, dropped at the end), migrates it, and seeds one campaign, one unit,
    a volunteer and token per client, 10 activities and 20,000 sign-in codes;
-2. starts gunicorn with 4 workers on it and waits for /healthz;
+2. starts gunicorn with 4 workers on it and waits for /healthz, then until every worker has
+   loaded the app and the server is idle;
 3. builds every payload first (20,000 codes over 10 activities, batches of 500: activity 1 gets
    half the check-ins, the same codes on 5 successive days, so that its stats run over 100,000
    accepted rows), then 4 client processes post them with keep-alive, all released at once:
    check-ins per second = check-ins / wall time from release to the last answer;
 4. the floor: the same rows, by `sqlite3` `executemany` in one transaction, into a table of the
    same shape (the columns and indexes of `checkins`), in a fresh file with the app's pragmas;
-   prints end-to-end / floor (and, for reference, the floor with one transaction per batch);
+   prints end-to-end / floor (and, for reference, the floor with one transaction per batch,
+   and the ceiling: one transaction per round of every client's batch, the most a server whose
+   writes take turns could share a commit among); the server's CPU and the bytes its
+   processes wrote per check-in (mostly WAL frames) are printed beside;
 5. the median of 20 `GET /api/v1/activities/<id>/stats` on the activity with 100,000 check-ins,
    right after the ingest and again after VACUUM ANALYZE (what autovacuum leaves soon after).
 Everything stops by itself: the clients and the whole run have deadlines, gunicorn is always

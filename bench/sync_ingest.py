@@ -354,7 +354,7 @@ def wait_until_workers_idle(process, workers, timeout=60):
     deadline = time.monotonic() + timeout
     before = None
     while time.monotonic() < deadline:
-        cpu = server_cpu(process, "")
+        cpu = server_cpu(process)  # gunicorn alone: its workers starting is what is waited for
         if len(cpu) == workers + 1 and before is not None and before.keys() == cpu.keys() \
                 and sum(cpu.values()) - sum(before.values()) < 0.02:
             return
@@ -403,11 +403,11 @@ def _children(process):
         return []
 
 
-def server_cpu(process, database_url):
-    """{pid: CPU seconds} of gunicorn (master and workers) and, on PostgreSQL, of the server
-    processes serving this database: what the server side spent, whatever else runs."""
+def server_cpu(process, database_url=None):
+    """{pid: CPU seconds} of gunicorn (master and workers) and, given a PostgreSQL URL, of the
+    server processes serving that database: what the server side spent, whatever else runs."""
     pids = [process.pid] + _children(process)
-    if database_url.startswith("postgresql"):
+    if database_url and database_url.startswith("postgresql"):
         from sqlalchemy import create_engine, text
 
         engine = create_engine(database_url)
